@@ -1,0 +1,82 @@
+# vfio-barbench: VFIO BAR access costs, mmap versus the device fd.
+#
+#   make run     boot the embedded guest (or use a cached one), run the
+#                default suite on its vfio-pci devices, print the table
+#   make test    unit tests (also under ASan/UBSan), then the end-to-end
+#                tests in the guest
+#   make         build barbench and the tests into $(BUILD)/
+#
+# Everything downloaded or built lives under $(CACHE)/ and $(BUILD)/, both
+# ignored by git; nothing depends on where the checkout is.
+
+BUILD ?= build
+CACHE ?= .cache
+RESULTS ?= results
+ARCH ?= x86_64
+SAMPLES ?= 200
+GUEST_TIMEOUT ?= 900
+
+export CACHE
+
+CC ?= gcc
+VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -D_GNU_SOURCE \
+	  -DBARBENCH_VERSION='"$(VERSION)"'
+# Static, so the binary runs in a busybox initramfs or on any lab host.
+LDFLAGS_STATIC := -static
+SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
+
+LIB_SRC := bench/vfio_dev.c bench/regcaps.c bench/msix.c bench/stats.c \
+	   bench/timer.c bench/json.c
+BARBENCH_SRC := bench/barbench.c bench/info.c bench/run.c \
+		bench/provenance.c bench/profile.c $(LIB_SRC)
+HEADERS := $(wildcard bench/*.h bench/tests/*.h)
+
+.PHONY: all run test unit-test e2e-test deps clean distclean help
+
+all: $(BUILD)/barbench $(BUILD)/test_units $(BUILD)/test_guest
+
+help:
+	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
+
+$(BUILD):
+	mkdir -p $@
+
+# Rebuilt when the version changes, so results never carry a stale one.
+$(BUILD)/version: FORCE | $(BUILD)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+FORCE:
+
+$(BUILD)/barbench: $(BARBENCH_SRC) $(HEADERS) $(BUILD)/version | $(BUILD)
+	$(CC) $(CFLAGS) $(LDFLAGS_STATIC) -o $@ $(BARBENCH_SRC) -lm
+
+$(BUILD)/test_units: bench/tests/test_units.c $(LIB_SRC) $(HEADERS) | $(BUILD)
+	$(CC) $(CFLAGS) -o $@ bench/tests/test_units.c $(LIB_SRC) -lm
+
+$(BUILD)/test_units_san: bench/tests/test_units.c $(LIB_SRC) $(HEADERS) | $(BUILD)
+	$(CC) $(CFLAGS) -O1 $(SANITIZE) -o $@ bench/tests/test_units.c $(LIB_SRC) -lm
+
+$(BUILD)/test_guest: bench/tests/test_guest.c $(LIB_SRC) $(HEADERS) | $(BUILD)
+	$(CC) $(CFLAGS) $(LDFLAGS_STATIC) -o $@ bench/tests/test_guest.c $(LIB_SRC) -lm
+
+deps:
+	@harness/install-deps
+
+run: deps $(BUILD)/barbench
+	@harness/run-suite --arch $(ARCH) --samples $(SAMPLES) \
+		--timeout $(GUEST_TIMEOUT) --results $(RESULTS)
+
+unit-test: $(BUILD)/test_units $(BUILD)/test_units_san
+
+e2e-test: $(BUILD)/barbench $(BUILD)/test_guest
+
+test: deps unit-test e2e-test
+	@bench/tests/run-all $(BUILD) $(GUEST_TIMEOUT)
+
+clean:
+	rm -rf $(BUILD)
+
+# Also drops the downloaded kernel and built initramfs.
+distclean: clean
+	rm -rf $(CACHE)

@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * barbench: time VFIO BAR register accesses through an mmap of the BAR
+ * versus pread/pwrite on the VFIO device fd, per place in the BAR.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "barbench.h"
+#include "profile.h"
+#include "status.h"
+
+volatile sig_atomic_t stop_requested;
+
+static const char usage_text[] =
+"usage: barbench info [--json] [--iommufd] [--page-size N] ADDR\n"
+"       barbench run  [options] ADDR\n"
+"       barbench read [--iommufd] [--bar N] --offset OFF [--width W]\n"
+"                     [--path mmap|fd] ADDR\n"
+"\n"
+"Times BAR accesses of a PCI device bound to vfio-pci: through an mmap of\n"
+"the BAR (mmap), by pread/pwrite on the VFIO device fd (fd), and as a VMM\n"
+"does it (vmm: mmap where the kernel allows it, the fd elsewhere), per\n"
+"place in the BAR: msix-table, msix-pba, table-page (shares a page with\n"
+"the table or PBA) and other.  ADDR is a PCI address, e.g. 0000:00:02.0.\n"
+"\n"
+"run options:\n"
+"  -o, --out FILE       write results as JSON to FILE ('-' for stdout);\n"
+"                       written atomically; an interrupted run goes to\n"
+"                       FILE.partial and never replaces FILE\n"
+"  --paths LIST         mmap,fd,vmm (default: all)\n"
+"  --places LIST        msix-table,msix-pba,table-page,other (default: all)\n"
+"  --widths LIST        1,2,4,8 (default: all; the MSI-X table and PBA are\n"
+"                       only ever accessed with 4 and 8, as PCIe requires)\n"
+"  --bar N              BAR to measure (default: the MSI-X table's, else 0)\n"
+"  --offset OFF         one offset instead of the default registers\n"
+"  --writes             also time writes, only to registers a device\n"
+"                       profile declares safe; each write stores the value\n"
+"                       the register holds, which is checked after\n"
+"  --allow-table-writes let --writes include the MSI-X table\n"
+"  --samples N          samples per case (default 200)\n"
+"  --warmup N           warm-up batches per case (default 10)\n"
+"  --batch K            accesses per sample (default: so that the timer\n"
+"                       costs under 1%% of a batch)\n"
+"  --resamples N        bootstrap resamples for the median's CI (default 1000)\n"
+"  --seed N             bootstrap seed (default 1)\n"
+"  --cpu N              pin to CPU N\n"
+"  --timer auto|cycles|clock  cycle counter or clock_gettime (default auto)\n"
+"  --raw                keep every sample in the JSON\n"
+"  --variant LABEL      kernel variant label (default $BARBENCH_VARIANT,\n"
+"                       else 'unlabelled')\n"
+"  -q, --quiet          no progress lines\n"
+"common options:\n"
+"  --iommufd            open through /dev/vfio/devices and /dev/iommu\n"
+"                       instead of the group/container path\n"
+"  --page-size N        compute places for pages of N bytes (65536 on a 4K\n"
+"                       host previews a 64K host); the real size is recorded\n"
+"  --json               info: JSON on stdout\n"
+"  -h, --help           this text\n"
+"\n"
+"exit status: 0 ok, 1 internal error, 2 usage, 3 no such device, 4 not bound\n"
+"to vfio-pci, 5 permission denied, 6 IOMMU group not viable, 7 VFIO ioctl\n"
+"failed, 8 malformed capability chain or config space, 9 offset/width\n"
+"outside the BAR or misaligned, 10 write refused as unsafe, 11 BAR access\n"
+"failed, 12 results not written, 13 no such BAR, 14 interrupted.\n";
+
+enum {
+	OPT_PATHS = 256, OPT_PLACES, OPT_WIDTHS, OPT_BAR, OPT_OFFSET,
+	OPT_WRITES, OPT_TABLE_WRITES, OPT_SAMPLES, OPT_WARMUP, OPT_BATCH,
+	OPT_RESAMPLES, OPT_SEED, OPT_CPU, OPT_TIMER, OPT_RAW, OPT_VARIANT,
+	OPT_IOMMUFD, OPT_PAGE_SIZE, OPT_JSON, OPT_WIDTH, OPT_PATH,
+};
+
+static const struct option long_options[] = {
+	{ "out", required_argument, NULL, 'o' },
+	{ "paths", required_argument, NULL, OPT_PATHS },
+	{ "places", required_argument, NULL, OPT_PLACES },
+	{ "widths", required_argument, NULL, OPT_WIDTHS },
+	{ "width", required_argument, NULL, OPT_WIDTH },
+	{ "path", required_argument, NULL, OPT_PATH },
+	{ "bar", required_argument, NULL, OPT_BAR },
+	{ "offset", required_argument, NULL, OPT_OFFSET },
+	{ "writes", no_argument, NULL, OPT_WRITES },
+	{ "allow-table-writes", no_argument, NULL, OPT_TABLE_WRITES },
+	{ "samples", required_argument, NULL, OPT_SAMPLES },
+	{ "warmup", required_argument, NULL, OPT_WARMUP },
+	{ "batch", required_argument, NULL, OPT_BATCH },
+	{ "resamples", required_argument, NULL, OPT_RESAMPLES },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "cpu", required_argument, NULL, OPT_CPU },
+	{ "timer", required_argument, NULL, OPT_TIMER },
+	{ "raw", no_argument, NULL, OPT_RAW },
+	{ "variant", required_argument, NULL, OPT_VARIANT },
+	{ "iommufd", no_argument, NULL, OPT_IOMMUFD },
+	{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "barbench: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'barbench --help'.\n");
+	return BB_ERR_USAGE;
+}
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	if (!*s || *s == '-')
+		return -1;
+	v = strtoull(s, &end, 0);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_int(const char *s, int min, int max, int *out)
+{
+	uint64_t v;
+
+	if (parse_u64(s, (uint64_t)max, &v) || (int64_t)v < min)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+/* Comma-separated names into a bit mask; -1 on an unknown name. */
+static int parse_list(const char *s, const char *const *names, int count,
+		      unsigned int *mask)
+{
+	char buf[256], *tok, *save;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	*mask = 0;
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		int i;
+
+		for (i = 0; i < count && strcmp(tok, names[i]); i++)
+			;
+		if (i == count)
+			return -1;
+		*mask |= 1u << i;
+	}
+	return *mask ? 0 : -1;
+}
+
+static int parse_widths(const char *s, unsigned int *mask)
+{
+	static const char *const names[] = { "1", "2", "4", "8" };
+
+	return parse_list(s, names, 4, mask);
+}
+
+static int parse_option(struct options *o, int c, const char *arg,
+			const char **path)
+{
+	static const char *const paths[] = { "mmap", "fd", "vmm" };
+	static const char *const places[] = { "msix-table", "msix-pba",
+					      "table-page", "other" };
+	uint64_t v;
+	int w;
+
+	switch (c) {
+	case 'o':
+		o->out = arg;
+		return 0;
+	case OPT_PATHS:
+		return parse_list(arg, paths, 3, &o->paths) ?
+		       usage_error("--paths takes mmap,fd,vmm, not '%s'", arg) : 0;
+	case OPT_PLACES:
+		return parse_list(arg, places, 4, &o->places) ?
+		       usage_error("--places takes msix-table,msix-pba,"
+				   "table-page,other, not '%s'", arg) : 0;
+	case OPT_WIDTHS:
+		return parse_widths(arg, &o->widths) ?
+		       usage_error("--widths takes 1,2,4,8, not '%s'", arg) : 0;
+	case OPT_WIDTH:
+		if (parse_int(arg, 1, 8, &w) || (w & (w - 1)))
+			return usage_error("--width is 1, 2, 4 or 8, not '%s'",
+					   arg);
+		o->widths = WIDTH_BIT(w);
+		return 0;
+	case OPT_PATH:
+		if (strcmp(arg, "mmap") && strcmp(arg, "fd"))
+			return usage_error("--path is mmap or fd, not '%s'", arg);
+		*path = arg;
+		return 0;
+	case OPT_BAR:
+		return parse_int(arg, 0, 5, &o->bar) ?
+		       usage_error("--bar is 0 to 5, not '%s'", arg) : 0;
+	case OPT_OFFSET:
+		if (parse_u64(arg, INT64_MAX, &v))
+			return usage_error("bad --offset '%s'", arg);
+		o->offset = (int64_t)v;
+		return 0;
+	case OPT_SAMPLES:
+		return parse_int(arg, 1, 10000000, &o->samples) ?
+		       usage_error("bad --samples '%s'", arg) : 0;
+	case OPT_WARMUP:
+		return parse_int(arg, 0, 1000000, &o->warmup) ?
+		       usage_error("bad --warmup '%s'", arg) : 0;
+	case OPT_BATCH:
+		return parse_int(arg, 1, 1 << 20, &o->batch) ?
+		       usage_error("bad --batch '%s'", arg) : 0;
+	case OPT_RESAMPLES:
+		return parse_int(arg, 0, 1000000, &o->resamples) ?
+		       usage_error("bad --resamples '%s'", arg) : 0;
+	case OPT_SEED:
+		return parse_u64(arg, UINT64_MAX, &o->seed) ?
+		       usage_error("bad --seed '%s'", arg) : 0;
+	case OPT_CPU:
+		return parse_int(arg, 0, CPU_SETSIZE - 1, &o->cpu) ?
+		       usage_error("bad --cpu '%s'", arg) : 0;
+	case OPT_TIMER:
+		if (strcmp(arg, "auto") && strcmp(arg, "cycles") &&
+		    strcmp(arg, "clock"))
+			return usage_error("--timer is auto, cycles or clock, "
+					   "not '%s'", arg);
+		o->timer = arg;
+		return 0;
+	case OPT_PAGE_SIZE:
+		if (parse_u64(arg, 1ull << 30, &v) || v < 1024 || (v & (v - 1)))
+			return usage_error("--page-size must be a power of two "
+					   ">= 1024, not '%s'", arg);
+		o->page_size = v;
+		return 0;
+	case OPT_VARIANT:
+		o->variant = arg;
+		return 0;
+	case OPT_RAW:
+		o->raw = 1;
+		return 0;
+	case OPT_WRITES:
+		o->writes = 1;
+		return 0;
+	case OPT_TABLE_WRITES:
+		o->allow_table_writes = 1;
+		return 0;
+	case OPT_IOMMUFD:
+		o->iommufd = 1;
+		return 0;
+	case OPT_JSON:
+		o->json = 1;
+		return 0;
+	case 'q':
+		o->quiet = 1;
+		return 0;
+	default:
+		return BB_ERR_USAGE;
+	}
+}
+
+int cmd_read(struct vfio_dev *d, const struct options *o, const char *how)
+{
+	int bar = o->bar < 0 ? 0 : o->bar, width = 4;
+	uint64_t value = 0;
+	volatile void *p;
+
+	for (int w = 1; w <= 8; w *= 2)
+		if (o->widths == (unsigned int)WIDTH_BIT(w))
+			width = w;
+	if (!vfio_bar_usable(d, bar)) {
+		fprintf(stderr, "barbench: %s has no readable BAR%d\n",
+			d->addr, bar);
+		return BB_ERR_NOBAR;
+	}
+	if (o->offset < 0 || (uint64_t)o->offset % width ||
+	    (uint64_t)o->offset + width > d->regions[bar].size) {
+		fprintf(stderr, "barbench: offset %lld width %d is missing, "
+			"misaligned or outside BAR%d (0x%llx bytes)\n",
+			(long long)o->offset, width, bar,
+			(unsigned long long)d->regions[bar].size);
+		return BB_ERR_RANGE;
+	}
+	if (!strcmp(how, "fd")) {
+		if (vfio_region_read(d, bar, (uint64_t)o->offset, &value,
+				     width)) {
+			fprintf(stderr, "barbench: %s\n", d->err);
+			return BB_ERR_IO;
+		}
+	} else {
+		vfio_bar_map_all(d, bar);
+		p = vfio_bar_ptr(d, bar, (uint64_t)o->offset, width);
+		if (!p) {
+			fprintf(stderr, "barbench: BAR%d+0x%llx: the kernel "
+				"lets no mmap cover it\n", bar,
+				(unsigned long long)o->offset);
+			return BB_ERR_IO;
+		}
+		value = mmio_read(p, width);
+	}
+	printf("0x%0*llx\n", width * 2, (unsigned long long)value);
+	return 0;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = {
+		.bar = -1, .offset = -1, .widths = W1 | W2 | W4 | W8,
+		.paths = (1u << PATH_COUNT) - 1, .places = (1u << PLACE_COUNT) - 1,
+		.samples = 200, .warmup = 10, .resamples = 1000, .cpu = -1,
+		.seed = 1, .timer = "auto",
+	};
+	const char *cmd, *how = "mmap";
+	struct vfio_dev dev;
+	int c, ret;
+
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		fputs(usage_text, argc < 2 ? stderr : stdout);
+		return argc < 2 ? BB_ERR_USAGE : 0;
+	}
+	cmd = argv[1];
+	if (strcmp(cmd, "info") && strcmp(cmd, "run") && strcmp(cmd, "read"))
+		return usage_error("unknown command '%s'", cmd);
+	o.variant = getenv("BARBENCH_VARIANT");
+	if (!o.variant || !*o.variant)
+		o.variant = "unlabelled";
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "o:qh", long_options, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage_text, stdout);
+			return 0;
+		}
+		if (c == '?')
+			return usage_error("%s", "bad option");
+		ret = parse_option(&o, c, optarg, &how);
+		if (ret)
+			return ret;
+	}
+	if (optind != argc - 1)
+		return usage_error("%s", "expected exactly one PCI address");
+	o.addr = argv[optind];
+
+	catch_signals();
+	ret = vfio_dev_open(&dev, o.addr, o.iommufd);
+	if (ret) {
+		fprintf(stderr, "barbench: %s\n", dev.err);
+		return ret;
+	}
+	if (!strcmp(cmd, "info"))
+		ret = cmd_info(&dev, &o);
+	else if (!strcmp(cmd, "read"))
+		ret = cmd_read(&dev, &o, how);
+	else
+		ret = cmd_run(&dev, &o);
+	vfio_dev_close(&dev);
+	return ret;
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What barbench's commands share: options, cases, provenance output. */
+#ifndef BARBENCH_H
+#define BARBENCH_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "json.h"
+#include "stats.h"
+#include "timer.h"
+#include "vfio_dev.h"
+
+#ifndef BARBENCH_VERSION
+#define BARBENCH_VERSION "unknown"
+#endif
+#define RESULTS_SCHEMA	"vfio-barbench/run/1"
+#define INFO_SCHEMA	"vfio-barbench/info/1"
+
+enum path { PATH_MMAP, PATH_FD, PATH_VMM, PATH_COUNT };
+
+struct options {
+	const char *addr;
+	int iommufd;
+	int json;		/* info: JSON on stdout */
+	const char *out;	/* run: results file, "-" for stdout */
+	int raw;		/* keep raw samples in the JSON */
+	int writes;		/* time writes to registers a profile allows */
+	int allow_table_writes;
+	int quiet;
+	uint64_t page_size;	/* for place classes; 0 = the real one */
+	int bar;		/* -1: the MSI-X table's BAR, else BAR 0 */
+	int64_t offset;		/* -1: the default targets */
+	unsigned int widths;	/* W1|W2|W4|W8 */
+	unsigned int paths;	/* 1 << PATH_* */
+	unsigned int places;	/* 1 << PLACE_* */
+	int samples, warmup, batch, resamples, cpu;
+	uint64_t seed;
+	const char *timer;
+	const char *variant;
+};
+
+struct bench_case {
+	int bar;
+	uint64_t offset;
+	const char *reg;	/* profile name, or NULL */
+	enum place place;
+	enum path path;
+	int write;
+	int width;
+	const char *route;	/* "mmap" or "fd": how it was reached */
+	const char *skipped;	/* reason, or NULL */
+	int batch;
+	uint64_t value;		/* first value read (or written) */
+	int restored;		/* write cases: readback matched */
+	double timer_fraction;	/* timer overhead / time of one batch */
+	struct summary s;
+	double *samples;	/* per-access ns, s.n of them */
+};
+
+extern volatile sig_atomic_t stop_requested;
+
+const char *path_name(enum path p);
+uint64_t system_page_size(void);
+
+/* Provenance, device description: shared by info --json and run. */
+void json_provenance(struct jw *w, const struct options *o);
+void json_device(struct jw *w, const struct vfio_dev *d, uint64_t page_size);
+
+int cmd_info(struct vfio_dev *d, const struct options *o);
+int cmd_run(struct vfio_dev *d, const struct options *o);
+int cmd_read(struct vfio_dev *d, const struct options *o, const char *how);
+
+/* Write @fill's output to @path atomically (temp file, fsync, rename). */
+int write_atomic(const char *path, void (*fill)(FILE *, void *), void *arg,
+		 char *err, size_t errlen);
+
+#endif

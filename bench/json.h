@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* A small streaming JSON writer: enough for results files, no more. */
+#ifndef BARBENCH_JSON_H
+#define BARBENCH_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define JW_MAX_DEPTH 16
+
+struct jw {
+	FILE *f;
+	int depth;
+	int count[JW_MAX_DEPTH];	/* members written at each level */
+};
+
+void jw_init(struct jw *w, FILE *f);
+/* @key is NULL inside an array or at the top level. */
+void jw_object(struct jw *w, const char *key);
+void jw_array(struct jw *w, const char *key);
+void jw_end(struct jw *w, char close);	/* '}' or ']' */
+void jw_str(struct jw *w, const char *key, const char *val);
+void jw_int(struct jw *w, const char *key, long long val);
+void jw_num(struct jw *w, const char *key, double val);	/* NaN -> null */
+void jw_bool(struct jw *w, const char *key, int val);
+void jw_nums(struct jw *w, const char *key, const double *v, size_t n);
+
+#endif

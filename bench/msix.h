@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The MSI-X capability, found by walking the PCI capability list of a config
+ * space image, and the classes of BAR offsets ("places") it implies.
+ */
+#ifndef BARBENCH_MSIX_H
+#define BARBENCH_MSIX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct msix_info {
+	int present;
+	uint8_t cap_offset;	/* in config space */
+	uint16_t entries;
+	uint8_t table_bar;
+	uint32_t table_offset;
+	uint8_t pba_bar;
+	uint32_t pba_offset;
+};
+
+/* Each table entry is 16 bytes; the PBA holds one bit per entry in qwords. */
+static inline uint32_t msix_table_size(const struct msix_info *m)
+{
+	return (uint32_t)m->entries * 16;
+}
+
+static inline uint32_t msix_pba_size(const struct msix_info *m)
+{
+	return ((uint32_t)(m->entries + 63) / 64) * 8;
+}
+
+/*
+ * Find MSI-X in a config space image of @len bytes (at least 64).  Returns
+ * 0 (m->present tells whether the device has MSI-X) or -1 with a message in
+ * @err for a malformed list: a pointer into the header, past the image, or a
+ * loop.
+ */
+int msix_parse(const void *config, size_t len, struct msix_info *m,
+	       char *err, size_t errlen);
+
+enum place {
+	PLACE_MSIX_TABLE,
+	PLACE_MSIX_PBA,
+	PLACE_TABLE_PAGE,	/* shares a page with the table or PBA */
+	PLACE_OTHER,
+	PLACE_COUNT
+};
+
+const char *place_name(enum place p);
+int place_from_name(const char *name);	/* -1 if unknown */
+
+/* Class of the byte at @offset of BAR @bar with pages of @page_size. */
+enum place place_classify(const struct msix_info *m, int bar, uint64_t offset,
+			  uint64_t page_size);
+
+
+
+struct place_segment {
+	uint64_t start, end;	/* [start, end) */
+	enum place place;
+};
+
+/*
+ * Split BAR @bar of @size bytes into runs of one place class.  Returns the
+ * number of segments written to @out (at most @max).
+ */
+int place_segments(const struct msix_info *m, int bar, uint64_t size,
+		   uint64_t page_size, struct place_segment *out, int max);
+
+#endif

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats.h"
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+double percentile_sorted(const double *x, size_t n, double p)
+{
+	double pos, frac;
+	size_t i;
+
+	if (!n)
+		return NAN;
+	pos = p / 100.0 * (double)(n - 1);
+	i = (size_t)pos;
+	if (i >= n - 1)
+		return x[n - 1];
+	frac = pos - (double)i;
+	return x[i] + frac * (x[i + 1] - x[i]);
+}
+
+double median_of(const double *x, size_t n)
+{
+	double *c, m;
+
+	if (!n)
+		return NAN;
+	c = malloc(n * sizeof(*c));
+	if (!c)
+		return NAN;
+	memcpy(c, x, n * sizeof(*c));
+	qsort(c, n, sizeof(*c), cmp_double);
+	m = percentile_sorted(c, n, 50);
+	free(c);
+	return m;
+}
+
+/* xorshift64*: small, fast, and the same sequence on every machine. */
+static uint64_t next_random(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
+
+static void fill_nan(struct summary *s, size_t n)
+{
+	s->n = n;
+	s->median = s->p5 = s->p95 = s->mad = s->mean = NAN;
+	s->min = s->max = s->ci_lo = s->ci_hi = NAN;
+}
+
+int summarize(const double *x, size_t n, int resamples, uint64_t seed,
+	      struct summary *s)
+{
+	double *sorted, *dev, *boot, *draw, sum = 0;
+	uint64_t state = seed ? seed : 0x9e3779b97f4a7c15ull;
+	int ret = -1;
+
+	fill_nan(s, n);
+	if (!n)
+		return -1;
+	sorted = malloc(n * sizeof(*sorted));
+	dev = malloc(n * sizeof(*dev));
+	draw = malloc(n * sizeof(*draw));
+	boot = malloc((resamples > 0 ? resamples : 1) * sizeof(*boot));
+	if (!sorted || !dev || !draw || !boot)
+		goto out;
+
+	memcpy(sorted, x, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), cmp_double);
+	for (size_t i = 0; i < n; i++)
+		sum += sorted[i];
+	s->mean = sum / (double)n;
+	s->min = sorted[0];
+	s->max = sorted[n - 1];
+	s->median = percentile_sorted(sorted, n, 50);
+	s->p5 = percentile_sorted(sorted, n, 5);
+	s->p95 = percentile_sorted(sorted, n, 95);
+	for (size_t i = 0; i < n; i++)
+		dev[i] = fabs(sorted[i] - s->median);
+	qsort(dev, n, sizeof(*dev), cmp_double);
+	s->mad = percentile_sorted(dev, n, 50);
+
+	/* Percentile bootstrap: medians of resamples drawn with replacement. */
+	for (int b = 0; b < resamples; b++) {
+		for (size_t i = 0; i < n; i++)
+			draw[i] = sorted[next_random(&state) % n];
+		qsort(draw, n, sizeof(*draw), cmp_double);
+		boot[b] = percentile_sorted(draw, n, 50);
+	}
+	if (resamples > 0) {
+		qsort(boot, resamples, sizeof(*boot), cmp_double);
+		s->ci_lo = percentile_sorted(boot, resamples, 2.5);
+		s->ci_hi = percentile_sorted(boot, resamples, 97.5);
+	}
+	ret = 0;
+out:
+	free(sorted);
+	free(dev);
+	free(draw);
+	free(boot);
+	return ret;
+}

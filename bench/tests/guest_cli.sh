@@ -1,0 +1,60 @@
+#!/bin/sh
+# barbench's command line against the real driver, in the embedded guest:
+# exit statuses and messages for bad input, and info/run on real devices.
+# Runs from /extra with barbench beside it; prints "cli: N passed, M failed".
+pass=0
+fail=0
+out=/tmp/cli.out
+
+# expect STATUS PATTERN COMMAND...: exit status and a line of its output
+expect() {
+	want=$1 pattern=$2
+	shift 2
+	"$@" >$out 2>&1
+	got=$?
+	if [ "$got" = "$want" ] && grep -q -- "$pattern" $out; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: $* -> status $got (want $want), output:"
+		sed 's/^/    /' $out
+	fi
+}
+
+nvme=$BARBENCH_NVME
+# A device on the bus that vfio-pci does not own (the host bridge or LPC).
+other=
+for dev in /sys/bus/pci/devices/*; do
+	drv=$(basename "$(readlink $dev/driver 2>/dev/null)" 2>/dev/null)
+	case $drv in vfio-pci) continue ;; esac
+	other=$(basename $dev)
+	break
+done
+echo "# nvme $nvme, not vfio: $other"
+
+expect 0 "MSIX_MAPPABLE (id 3" ./barbench info $nvme
+expect 0 "whole-BAR mmap: ok" ./barbench info $nvme
+expect 0 "0x1000-0x1fff table-page" ./barbench info --page-size 65536 $nvme
+expect 0 '"msix_mappable": true' ./barbench info --json $nvme
+expect 3 "no PCI device 0000:00:1e.7" ./barbench info 0000:00:1e.7
+expect 4 "$other is .*bound to" ./barbench info $other
+expect 2 "not a PCI address" ./barbench info 00:zz.0
+expect 2 "unknown command" ./barbench frobnicate $nvme
+expect 2 "power of two" ./barbench info --page-size 5000 $nvme
+expect 9 "outside BAR0" ./barbench run --offset 0x4000 --widths 4 $nvme
+expect 9 "not aligned" ./barbench run --offset 0x2 --widths 4 $nvme
+expect 13 "no BAR3" ./barbench run --bar 3 $nvme
+expect 10 "no profile declares" ./barbench run --writes --offset 0x0 --widths 4 $nvme
+# The same register read both ways gives the same value.
+./barbench read --offset 0x8 --width 4 --path fd $nvme >/tmp/fd.out 2>&1
+expect 0 "$(cat /tmp/fd.out)" ./barbench read --offset 0x8 --width 4 --path mmap $nvme
+expect 0 "0xffffffff" ./barbench read --offset 0x2000 --width 4 --path fd $nvme
+# A short run gives results with one case per path for CAP at width 4.
+expect 0 "median" sh -c "./barbench run -q --offset 0 --widths 4 --samples 20 -o /tmp/r.json $nvme && grep -c '\"median_ns\"' /tmp/r.json && grep -q '\"complete\": true' /tmp/r.json && echo median"
+expect 0 "^3$" grep -c '"median_ns"' /tmp/r.json
+# Writes only where the profile allows, and the value is restored.
+expect 0 '"restored": true' ./barbench run -q --writes --offset 0x24 --widths 4 --samples 20 -o - $nvme
+expect 0 'route": "fd' ./barbench run -q --paths vmm,fd --places msix-table --widths 4 --samples 10 -o - $nvme
+
+echo "cli: $pass passed, $fail failed"
+[ $fail = 0 ]

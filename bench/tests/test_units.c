@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of what needs no device: the region capability chain parser
+ * (malformed chains included), the MSI-X capability parser, place classes
+ * at 4K and 64K, the statistics, PCI address parsing and the JSON writer.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../json.h"
+#include "../msix.h"
+#include "../regcaps.h"
+#include "../stats.h"
+#include "../vfio_dev.h"
+#include "check.h"
+
+/* Build a region info buffer: 32-byte header, then capabilities. */
+static uint8_t info[512];
+
+static void put16(size_t off, uint16_t v)
+{
+	memcpy(info + off, &v, 2);
+}
+
+static void put32(size_t off, uint32_t v)
+{
+	memcpy(info + off, &v, 4);
+}
+
+static void put64(size_t off, uint64_t v)
+{
+	memcpy(info + off, &v, 8);
+}
+
+static void cap(size_t off, uint16_t id, uint32_t next)
+{
+	put16(off, id);
+	put16(off + 2, 1);
+	put32(off + 4, next);
+}
+
+static int parse(size_t len, uint32_t first, struct region_caps *c)
+{
+	char err[256];
+
+	return regcaps_parse(info, len, first, c, err, sizeof(err));
+}
+
+static void test_regcaps_valid(void)
+{
+	struct region_caps c;
+
+	/* What a 6.12 kernel gives for an MSI-X BAR: MSIX_MAPPABLE alone. */
+	memset(info, 0, sizeof(info));
+	cap(32, REGCAP_MSIX_MAPPABLE, 0);
+	CHECK(parse(40, 32, &c) == 0);
+	CHECK_EQ(c.ncaps, 1);
+	CHECK(c.has_msix_mappable);
+	CHECK(!c.has_sparse);
+
+	/* Pre-4.16: sparse areas around the table page, then an unknown id. */
+	memset(info, 0, sizeof(info));
+	cap(32, REGCAP_SPARSE_MMAP, 80);
+	put32(40, 2);
+	put64(48, 0x0);
+	put64(56, 0x2000);
+	put64(64, 0x3000);
+	put64(72, 0x1000);
+	cap(80, 77, 0);
+	CHECK(parse(88, 32, &c) == 0);
+	CHECK_EQ(c.ncaps, 2);
+	CHECK(c.has_sparse);
+	CHECK(!c.has_msix_mappable);
+	CHECK_EQ(c.nareas, 2);
+	CHECK_EQ(c.areas[0].size, 0x2000);
+	CHECK_EQ(c.areas[1].offset, 0x3000);
+	CHECK_EQ(c.areas[1].size, 0x1000);
+	CHECK_EQ(c.ids[1], 77);
+	CHECK(regcap_name(77) == NULL);
+
+	/* The old-kernel quirk: one area of size 0 is valid input. */
+	memset(info, 0, sizeof(info));
+	cap(32, REGCAP_SPARSE_MMAP, 0);
+	put32(40, 1);
+	CHECK(parse(64, 32, &c) == 0);
+	CHECK_EQ(c.nareas, 1);
+	CHECK_EQ(c.areas[0].size, 0);
+
+	/* No chain at all. */
+	CHECK(parse(32, 0, &c) == 0);
+	CHECK_EQ(c.ncaps, 0);
+}
+
+static void test_regcaps_malformed(void)
+{
+	struct region_caps c;
+
+	memset(info, 0, sizeof(info));
+	cap(32, REGCAP_MSIX_MAPPABLE, 32);	/* points at itself */
+	CHECK(parse(64, 32, &c) == -1);
+
+	cap(32, REGCAP_MSIX_MAPPABLE, 40);	/* a two-cap loop */
+	cap(40, REGCAP_TYPE, 32);
+	CHECK(parse(64, 32, &c) == -1);
+
+	cap(32, REGCAP_MSIX_MAPPABLE, 4096);	/* outside the buffer */
+	CHECK(parse(64, 32, &c) == -1);
+
+	cap(32, REGCAP_MSIX_MAPPABLE, 60);	/* header crosses the end */
+	CHECK(parse(64, 32, &c) == -1);
+
+	cap(32, REGCAP_MSIX_MAPPABLE, 44);	/* misaligned */
+	CHECK(parse(128, 32, &c) == -1);
+
+	CHECK(parse(64, 8, &c) == -1);		/* inside the info header */
+	CHECK(parse(64, 0xfffffff8u, &c) == -1);
+
+	/* A sparse cap claiming more areas than the buffer holds. */
+	memset(info, 0, sizeof(info));
+	cap(32, REGCAP_SPARSE_MMAP, 0);
+	put32(40, 3);
+	CHECK(parse(64, 32, &c) == -1);
+	put32(40, 0xffffffffu);
+	CHECK(parse(sizeof(info), 32, &c) == -1);
+
+	/* A TYPE cap cut short. */
+	memset(info, 0, sizeof(info));
+	cap(32, REGCAP_TYPE, 0);
+	CHECK(parse(44, 32, &c) == -1);
+}
+
+/* Config space with MSI-X at 0x40 like QEMU's nvme: 65 vectors. */
+static uint8_t cfg[256];
+
+static void make_config(uint16_t entries, uint32_t table, uint32_t pba)
+{
+	uint16_t ctrl = entries - 1;
+
+	memset(cfg, 0, sizeof(cfg));
+	cfg[0] = 0x36;
+	cfg[1] = 0x1b;
+	cfg[0x06] = 0x10;	/* capability list present */
+	cfg[0x34] = 0x60;
+	cfg[0x60] = 0x05;	/* MSI, then MSI-X */
+	cfg[0x61] = 0x40;
+	cfg[0x40] = 0x11;
+	cfg[0x41] = 0x00;
+	memcpy(cfg + 0x42, &ctrl, 2);
+	memcpy(cfg + 0x44, &table, 4);
+	memcpy(cfg + 0x48, &pba, 4);
+}
+
+static void test_msix(void)
+{
+	struct msix_info m;
+	char err[256];
+
+	make_config(65, 0x2000, 0x3000);
+	CHECK(msix_parse(cfg, sizeof(cfg), &m, err, sizeof(err)) == 0);
+	CHECK(m.present);
+	CHECK_EQ(m.cap_offset, 0x40);
+	CHECK_EQ(m.entries, 65);
+	CHECK_EQ(m.table_bar, 0);
+	CHECK_EQ(m.table_offset, 0x2000);
+	CHECK_EQ(msix_table_size(&m), 0x410);
+	CHECK_EQ(m.pba_offset, 0x3000);
+	CHECK_EQ(msix_pba_size(&m), 16);
+
+	/* BIR in the low three bits. */
+	make_config(16, 0x3000 | 2, 0x3800 | 4);
+	CHECK(msix_parse(cfg, sizeof(cfg), &m, err, sizeof(err)) == 0);
+	CHECK_EQ(m.table_bar, 2);
+	CHECK_EQ(m.pba_bar, 4);
+	CHECK_EQ(m.table_offset, 0x3000);
+
+	make_config(16, 0x3000 | 7, 0x3800);	/* reserved BIR */
+	CHECK(msix_parse(cfg, sizeof(cfg), &m, err, sizeof(err)) == -1);
+
+	make_config(16, 0x3000, 0x3800);
+	cfg[0x06] = 0;				/* no capability list */
+	CHECK(msix_parse(cfg, sizeof(cfg), &m, err, sizeof(err)) == 0);
+	CHECK(!m.present);
+
+	make_config(16, 0x3000, 0x3800);
+	cfg[0x40] = 0x09;			/* not MSI-X: vendor cap */
+	CHECK(msix_parse(cfg, sizeof(cfg), &m, err, sizeof(err)) == 0);
+	CHECK(!m.present);
+
+	make_config(16, 0x3000, 0x3800);
+	cfg[0x40] = 0x09;
+	cfg[0x41] = 0x60;			/* loops back to 0x60 */
+	CHECK(msix_parse(cfg, sizeof(cfg), &m, err, sizeof(err)) == -1);
+
+	make_config(16, 0x3000, 0x3800);
+	cfg[0x34] = 0x20;			/* into the header */
+	CHECK(msix_parse(cfg, sizeof(cfg), &m, err, sizeof(err)) == -1);
+
+	make_config(16, 0x3000, 0x3800);
+	cfg[0x34] = 0xfc;			/* too close to the end */
+	CHECK(msix_parse(cfg, sizeof(cfg), &m, err, sizeof(err)) == -1);
+
+	CHECK(msix_parse(cfg, 32, &m, err, sizeof(err)) == -1);
+}
+
+static void test_places(void)
+{
+	struct msix_info nvme = { 1, 0x40, 65, 0, 0x2000, 0, 0x3000 };
+	struct msix_info xhci = { 1, 0x40, 16, 0, 0x3000, 0, 0x3800 };
+	struct msix_info none = { 0 };
+	struct place_segment seg[16];
+	int n;
+
+	/* 4K: the doorbells at 0x1000 have a page of their own. */
+	CHECK_EQ(place_classify(&nvme, 0, 0x0000, 4096), PLACE_OTHER);
+	CHECK_EQ(place_classify(&nvme, 0, 0x1000, 4096), PLACE_OTHER);
+	CHECK_EQ(place_classify(&nvme, 0, 0x2000, 4096), PLACE_MSIX_TABLE);
+	CHECK_EQ(place_classify(&nvme, 0, 0x240f, 4096), PLACE_MSIX_TABLE);
+	CHECK_EQ(place_classify(&nvme, 0, 0x2410, 4096), PLACE_TABLE_PAGE);
+	CHECK_EQ(place_classify(&nvme, 0, 0x3000, 4096), PLACE_MSIX_PBA);
+	CHECK_EQ(place_classify(&nvme, 0, 0x300f, 4096), PLACE_MSIX_PBA);
+	CHECK_EQ(place_classify(&nvme, 0, 0x3010, 4096), PLACE_TABLE_PAGE);
+	CHECK_EQ(place_classify(&nvme, 1, 0x2000, 4096), PLACE_OTHER);
+	/* 64K: everything in the 16K BAR shares the table's page. */
+	CHECK_EQ(place_classify(&nvme, 0, 0x0000, 65536), PLACE_TABLE_PAGE);
+	CHECK_EQ(place_classify(&nvme, 0, 0x1000, 65536), PLACE_TABLE_PAGE);
+	CHECK_EQ(place_classify(&nvme, 0, 0x2000, 65536), PLACE_MSIX_TABLE);
+	CHECK_EQ(place_classify(&nvme, 0, 0x3000, 65536), PLACE_MSIX_PBA);
+	/* xhci: table and PBA share one 4K page. */
+	CHECK_EQ(place_classify(&xhci, 0, 0x2000, 4096), PLACE_OTHER);
+	CHECK_EQ(place_classify(&xhci, 0, 0x30fc, 4096), PLACE_MSIX_TABLE);
+	CHECK_EQ(place_classify(&xhci, 0, 0x3100, 4096), PLACE_TABLE_PAGE);
+	CHECK_EQ(place_classify(&xhci, 0, 0x3800, 4096), PLACE_MSIX_PBA);
+	CHECK_EQ(place_classify(&xhci, 0, 0x3ffc, 4096), PLACE_TABLE_PAGE);
+	CHECK_EQ(place_classify(&none, 0, 0x3000, 4096), PLACE_OTHER);
+
+	n = place_segments(&nvme, 0, 0x4000, 4096, seg, 16);
+	CHECK_EQ(n, 5);
+	CHECK_EQ(seg[0].end, 0x2000);
+	CHECK_EQ(seg[0].place, PLACE_OTHER);
+	CHECK_EQ(seg[1].end, 0x2410);
+	CHECK_EQ(seg[2].place, PLACE_TABLE_PAGE);
+	CHECK_EQ(seg[3].start, 0x3000);
+	CHECK_EQ(seg[4].end, 0x4000);
+	n = place_segments(&nvme, 0, 0x4000, 65536, seg, 16);
+	CHECK_EQ(n, 5);
+	CHECK_EQ(seg[0].place, PLACE_TABLE_PAGE);
+	CHECK_EQ(seg[0].end, 0x2000);
+	n = place_segments(&none, 0, 0x4000, 4096, seg, 16);
+	CHECK_EQ(n, 1);
+
+	CHECK_EQ(place_from_name("table-page"), PLACE_TABLE_PAGE);
+	CHECK(place_from_name("nowhere") == -1);
+}
+
+static void test_stats(void)
+{
+	double odd[] = { 5, 1, 4, 2, 3 };
+	double outlier[] = { 1, 2, 3, 4, 100 };
+	double same[50];
+	struct summary s, s2;
+
+	CHECK(summarize(odd, 5, 200, 7, &s) == 0);
+	CHECK(s.median == 3);
+	CHECK(s.min == 1 && s.max == 5);
+	CHECK(fabs(s.p5 - 1.2) < 1e-9);		/* 1 + 0.05 * 4 */
+	CHECK(fabs(s.p95 - 4.8) < 1e-9);
+	CHECK(s.mad == 1);
+	CHECK(s.ci_lo <= s.median && s.median <= s.ci_hi);
+	CHECK(s.ci_lo >= 1 && s.ci_hi <= 5);
+
+	CHECK(summarize(outlier, 5, 200, 7, &s) == 0);
+	CHECK(s.median == 3);
+	CHECK(s.mad == 1);		/* the outlier does not move it */
+	CHECK(s.mean == 22);
+
+	for (int i = 0; i < 50; i++)
+		same[i] = 42;
+	CHECK(summarize(same, 50, 500, 1, &s) == 0);
+	CHECK(s.ci_lo == 42 && s.ci_hi == 42 && s.mad == 0);
+
+	/* Same seed, same interval: a run can be reproduced. */
+	CHECK(summarize(outlier, 5, 300, 99, &s) == 0);
+	CHECK(summarize(outlier, 5, 300, 99, &s2) == 0);
+	CHECK(s.ci_lo == s2.ci_lo && s.ci_hi == s2.ci_hi);
+
+	CHECK(summarize(odd, 0, 100, 1, &s) == -1);
+	CHECK(isnan(s.median));
+	CHECK(isnan(median_of(odd, 0)));
+	CHECK(median_of(odd, 4) == 3);		/* (2 + 4) / 2 */
+}
+
+static void test_addr(void)
+{
+	char out[32];
+
+	CHECK(pci_addr_normalize("0000:00:02.0", out, sizeof(out)) == 0);
+	CHECK(!strcmp(out, "0000:00:02.0"));
+	CHECK(pci_addr_normalize("3:0.1", out, sizeof(out)) == 0);
+	CHECK(!strcmp(out, "0000:03:00.1"));
+	CHECK(pci_addr_normalize("1:a1:1f.7", out, sizeof(out)) == 0);
+	CHECK(!strcmp(out, "0001:a1:1f.7"));
+	CHECK(pci_addr_normalize("00:20.0", out, sizeof(out)) == -1);
+	CHECK(pci_addr_normalize("00:02.8", out, sizeof(out)) == -1);
+	CHECK(pci_addr_normalize("00:02.0x", out, sizeof(out)) == -1);
+	CHECK(pci_addr_normalize("../../etc", out, sizeof(out)) == -1);
+	CHECK(pci_addr_normalize("", out, sizeof(out)) == -1);
+}
+
+static void test_json(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	double v[] = { 1.5, NAN };
+	struct jw w;
+
+	jw_init(&w, f);
+	jw_object(&w, NULL);
+	jw_str(&w, "s", "a\"b\n");
+	jw_int(&w, "i", -3);
+	jw_num(&w, "nan", NAN);
+	jw_nums(&w, "v", v, 2);
+	jw_array(&w, "e");
+	jw_end(&w, ']');
+	jw_end(&w, '}');
+	fclose(f);
+	CHECK(!strcmp(buf, "{\n  \"s\": \"a\\\"b\\n\",\n  \"i\": -3,\n"
+		      "  \"nan\": null,\n  \"v\": [1.5, null],\n  \"e\": []\n}\n"));
+	free(buf);
+}
+
+int main(void)
+{
+	test_regcaps_valid();
+	test_regcaps_malformed();
+	test_msix();
+	test_places();
+	test_stats();
+	test_addr();
+	test_json();
+	return check_summary("unit");
+}

@@ -1,0 +1,19 @@
+#!/bin/sh
+# The default suite, run inside the guest (or on a lab host with BARBENCH_NVME
+# / BARBENCH_XHCI, or BARBENCH_DEVICES, naming devices bound to vfio-pci).
+# Writes one results file and one info file per device into $OUT (/out).
+OUT=${OUT:-/out}
+SAMPLES=${BARBENCH_SAMPLES:-200}
+BARBENCH=${BARBENCH:-./barbench}
+devices=${BARBENCH_DEVICES:-"$BARBENCH_NVME $BARBENCH_XHCI"}
+status=0
+for dev in $devices; do
+	name=$(echo "$dev" | tr ':.' '__')
+	echo "suite: $dev: info"
+	$BARBENCH info --json "$dev" >"$OUT/$name.info.json" || status=$?
+	echo "suite: $dev: run ($SAMPLES samples a case)"
+	# Writes only go to registers the device's profile declares safe.
+	$BARBENCH run --writes --samples "$SAMPLES" --raw -q \
+		-o "$OUT/$name.json" "$dev" || status=$?
+done
+exit $status

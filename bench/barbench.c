@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "barbench.h"
 #include "profile.h"
@@ -43,7 +44,9 @@ static const char usage_text[] =
 "                       the register holds, which is checked after\n"
 "  --allow-table-writes let --writes include the MSI-X table\n"
 "  --samples N          samples per case (default 200)\n"
-"  --warmup N           warm-up batches per case (default 10)\n"
+"  --rounds N           take the samples in N interleaved rounds over all\n"
+"                       cases, so that drift spreads evenly (default 5)\n"
+"  --warmup N           warm-up batches per case and round (default 10)\n"
 "  --batch K            accesses per sample (default: so that the timer\n"
 "                       costs under 1%% of a batch)\n"
 "  --resamples N        bootstrap resamples for the median's CI (default 1000)\n"
@@ -70,7 +73,7 @@ static const char usage_text[] =
 
 enum {
 	OPT_PATHS = 256, OPT_PLACES, OPT_WIDTHS, OPT_BAR, OPT_OFFSET,
-	OPT_WRITES, OPT_TABLE_WRITES, OPT_SAMPLES, OPT_WARMUP, OPT_BATCH,
+	OPT_WRITES, OPT_TABLE_WRITES, OPT_SAMPLES, OPT_ROUNDS, OPT_WARMUP, OPT_BATCH,
 	OPT_RESAMPLES, OPT_SEED, OPT_CPU, OPT_TIMER, OPT_RAW, OPT_VARIANT,
 	OPT_IOMMUFD, OPT_PAGE_SIZE, OPT_JSON, OPT_WIDTH, OPT_PATH,
 };
@@ -87,6 +90,7 @@ static const struct option long_options[] = {
 	{ "writes", no_argument, NULL, OPT_WRITES },
 	{ "allow-table-writes", no_argument, NULL, OPT_TABLE_WRITES },
 	{ "samples", required_argument, NULL, OPT_SAMPLES },
+	{ "rounds", required_argument, NULL, OPT_ROUNDS },
 	{ "warmup", required_argument, NULL, OPT_WARMUP },
 	{ "batch", required_argument, NULL, OPT_BATCH },
 	{ "resamples", required_argument, NULL, OPT_RESAMPLES },
@@ -209,6 +213,9 @@ static int parse_option(struct options *o, int c, const char *arg,
 	case OPT_SAMPLES:
 		return parse_int(arg, 1, 10000000, &o->samples) ?
 		       usage_error("bad --samples '%s'", arg) : 0;
+	case OPT_ROUNDS:
+		return parse_int(arg, 1, 1000, &o->rounds) ?
+		       usage_error("bad --rounds '%s'", arg) : 0;
 	case OPT_WARMUP:
 		return parse_int(arg, 0, 1000000, &o->warmup) ?
 		       usage_error("bad --warmup '%s'", arg) : 0;
@@ -306,9 +313,16 @@ int cmd_read(struct vfio_dev *d, const struct options *o, const char *how)
 	return 0;
 }
 
+/*
+ * The first signal lets the run stop between samples, summarise, restore
+ * and save a partial file; a second one means "now".  Every write stored
+ * the value the register held, and the kernel unmaps and closes on exit.
+ */
 static void on_signal(int sig)
 {
 	(void)sig;
+	if (stop_requested)
+		_exit(BB_ERR_INTERRUPTED);
 	stop_requested = 1;
 }
 
@@ -327,7 +341,7 @@ int main(int argc, char **argv)
 	struct options o = {
 		.bar = -1, .offset = -1, .widths = W1 | W2 | W4 | W8,
 		.paths = (1u << PATH_COUNT) - 1, .places = (1u << PLACE_COUNT) - 1,
-		.samples = 200, .warmup = 10, .resamples = 1000, .cpu = -1,
+		.samples = 200, .rounds = 5, .warmup = 10, .resamples = 1000, .cpu = -1,
 		.seed = 1, .timer = "auto",
 	};
 	const char *cmd, *how = "mmap";
@@ -356,6 +370,8 @@ int main(int argc, char **argv)
 		if (ret)
 			return ret;
 	}
+	if (o.rounds > o.samples)
+		o.rounds = o.samples;
 	if (optind != argc - 1)
 		return usage_error("%s", "expected exactly one PCI address");
 	o.addr = argv[optind];

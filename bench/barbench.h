@@ -35,7 +35,7 @@ struct options {
 	unsigned int widths;	/* W1|W2|W4|W8 */
 	unsigned int paths;	/* 1 << PATH_* */
 	unsigned int places;	/* 1 << PLACE_* */
-	int samples, warmup, batch, resamples, cpu;
+	int samples, rounds, warmup, batch, resamples, cpu;
 	uint64_t seed;
 	const char *timer;
 	const char *variant;

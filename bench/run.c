@@ -286,36 +286,73 @@ static int choose_batch(const struct access *a, const struct timer *t,
 	return k < 1 ? 1 : k > MAX_BATCH ? MAX_BATCH : (int)k;
 }
 
-static int time_case(struct vfio_dev *d, const struct options *o,
-		     const struct timer *t, struct bench_case *k)
+static void print_case(const struct vfio_dev *d, const struct bench_case *k,
+		       int i, int n)
 {
-	struct access a;
-	int n = o->samples;
+	fprintf(stderr, "[%3d/%d] %s BAR%d+0x%04llx %-16s %-10s %-4s %-5s w%d",
+		i + 1, n, d->addr, k->bar, (unsigned long long)k->offset,
+		k->reg ? k->reg : "-", place_name(k->place),
+		path_name(k->path), k->write ? "write" : "read", k->width);
+	if (k->skipped)
+		fprintf(stderr, "  skipped: %s\n", k->skipped);
+	else
+		fprintf(stderr, "  %9.1f ns [%.1f, %.1f] K=%d via %s\n",
+			k->s.median, k->s.ci_lo, k->s.ci_hi, k->batch,
+			k->route);
+}
 
-	if (resolve(d, k, &a))
+static int io_error(struct vfio_dev *d, const struct bench_case *k)
+{
+	snprintf(d->err, sizeof(d->err), "BAR%d+0x%llx width %d through %s: "
+		 "%s", k->bar, (unsigned long long)k->offset, k->width,
+		 k->route, strerror(errno));
+	return BB_ERR_IO;
+}
+
+/* Route, first value, batch size and sample buffer of one case. */
+static int prepare_case(struct vfio_dev *d, const struct options *o,
+			const struct timer *t, struct bench_case *k,
+			struct access *a)
+{
+	if (resolve(d, k, a))
 		return 0;
-	if (read_once(&a, &k->value))
-		goto io_error;
+	if (read_once(a, &k->value))
+		return io_error(d, k);
 	/* A write stores what the register holds: the device state stays. */
-	a.value = k->value;
-	k->batch = choose_batch(&a, t, o);
+	a->value = k->value;
+	k->batch = choose_batch(a, t, o);
+	k->samples = calloc(o->samples, sizeof(double));
+	return k->samples ? 0 : BB_ERR_INTERNAL;
+}
+
+/* Warm up, then take @count more samples of case @k. */
+static int sample_case(struct vfio_dev *d, const struct options *o,
+		       const struct timer *t, struct bench_case *k,
+		       const struct access *a, int count)
+{
 	for (int i = 0; i < o->warmup; i++)
-		if (do_batch(&a, k->batch))
-			goto io_error;
-	k->samples = calloc(n, sizeof(double));
-	if (!k->samples)
-		return BB_ERR_INTERNAL;
-	for (int i = 0; i < n; i++) {
+		if (do_batch(a, k->batch))
+			return io_error(d, k);
+	for (int i = 0; i < count; i++) {
 		uint64_t t0, t1;
 
 		if (stop_requested)
 			return BB_ERR_INTERRUPTED;
 		t0 = timer_now(t);
-		if (do_batch(&a, k->batch))
-			goto io_error;
+		if (do_batch(a, k->batch))
+			return io_error(d, k);
 		t1 = timer_now(t);
-		k->samples[i] = timer_ns(t, t1 - t0) / k->batch;
+		k->samples[k->s.n++] = timer_ns(t, t1 - t0) / k->batch;
 	}
+	return 0;
+}
+
+static int finish_case(struct vfio_dev *d, const struct options *o,
+		       const struct timer *t, struct bench_case *k,
+		       struct access *a)
+{
+	size_t n = k->s.n;
+
 	summarize(k->samples, n, o->resamples,
 		  o->seed ^ (k->offset << 8) ^ (uint64_t)k->width, &k->s);
 	k->timer_fraction = t->overhead_ns / (k->s.median * k->batch);
@@ -323,17 +360,48 @@ static int time_case(struct vfio_dev *d, const struct options *o,
 		uint64_t back, mask = k->width == 8 ? ~0ull :
 				      (1ull << (8 * k->width)) - 1;
 
-		a.write = 1;
-		if (do_batch(&a, 1) || read_once(&a, &back))
-			goto io_error;
+		if (do_batch(a, 1) || read_once(a, &back))
+			return io_error(d, k);
 		k->restored = (back & mask) == (k->value & mask);
 	}
 	return 0;
-io_error:
-	snprintf(d->err, sizeof(d->err), "BAR%d+0x%llx width %d through %s: "
-		 "%s", k->bar, (unsigned long long)k->offset, k->width,
-		 k->route, strerror(errno));
-	return BB_ERR_IO;
+}
+
+/*
+ * Samples are taken in rounds: each round takes its share of every case in
+ * turn.  Emulated (and busy) machines drift over seconds; interleaving
+ * spreads that drift over all cases instead of biasing the ones run first.
+ */
+static int time_cases(struct vfio_dev *d, const struct options *o,
+		      const struct timer *t, struct bench_case *c,
+		      struct access *a, int n)
+{
+	int ret = 0;
+
+	for (int i = 0; i < n && !ret; i++)
+		ret = prepare_case(d, o, t, &c[i], &a[i]);
+	for (int r = 0; r < o->rounds && !ret; r++) {
+		int want = o->samples * (r + 1) / o->rounds;
+
+		if (!o->quiet && o->rounds > 1)
+			fprintf(stderr, "barbench: round %d of %d\n", r + 1,
+				o->rounds);
+		for (int i = 0; i < n && !ret; i++)
+			if (!c[i].skipped)
+				ret = sample_case(d, o, t, &c[i], &a[i],
+						  want - (int)c[i].s.n);
+	}
+	/* Even after an interrupt: summarise what was taken, restore writes. */
+	for (int i = 0; i < n; i++) {
+		int done = 0;
+
+		if (!c[i].skipped && c[i].samples)
+			done = finish_case(d, o, t, &c[i], &a[i]);
+		ret = ret ? ret : done;
+		if (!ret && !o->quiet)
+			print_case(d, &c[i], i, n);
+	}
+	return ret;
 }
 
 struct run_output {
@@ -401,7 +469,8 @@ static void fill_results(FILE *f, void *arg)
 	jw_end(&w, '}');
 	jw_object(&w, "settings");
 	jw_int(&w, "samples", o->samples);
-	jw_int(&w, "warmup_batches", o->warmup);
+	jw_int(&w, "rounds", o->rounds);
+	jw_int(&w, "warmup_batches_per_round", o->warmup);
 	jw_int(&w, "bootstrap_resamples", o->resamples);
 	jw_int(&w, "seed", (long long)o->seed);
 	jw_int(&w, "cpu", o->cpu);
@@ -413,21 +482,6 @@ static void fill_results(FILE *f, void *arg)
 		json_case(&w, &r->cases[i], o->raw);
 	jw_end(&w, ']');
 	jw_end(&w, '}');
-}
-
-static void print_case(const struct vfio_dev *d, const struct bench_case *k,
-		       int i, int n)
-{
-	fprintf(stderr, "[%3d/%d] %s BAR%d+0x%04llx %-16s %-10s %-4s %-5s w%d",
-		i + 1, n, d->addr, k->bar, (unsigned long long)k->offset,
-		k->reg ? k->reg : "-", place_name(k->place),
-		path_name(k->path), k->write ? "write" : "read", k->width);
-	if (k->skipped)
-		fprintf(stderr, "  skipped: %s\n", k->skipped);
-	else
-		fprintf(stderr, "  %9.1f ns [%.1f, %.1f] K=%d via %s\n",
-			k->s.median, k->s.ci_lo, k->s.ci_hi, k->batch,
-			k->route);
 }
 
 static int pick_bar(const struct vfio_dev *d, const struct options *o,
@@ -495,6 +549,7 @@ int cmd_run(struct vfio_dev *d, const struct options *o)
 {
 	uint64_t page = o->page_size ? o->page_size : system_page_size();
 	static struct bench_case cases[MAX_CASES];
+	static struct access accesses[MAX_CASES];
 	struct run_output r = { o, d, NULL, cases, 0, page, 0 };
 	char err[512] = "";
 	struct timer t;
@@ -534,21 +589,15 @@ int cmd_run(struct vfio_dev *d, const struct options *o)
 	vfio_bar_map_all(d, bar);
 	if (!o->quiet)
 		fprintf(stderr, "barbench: %s %04x:%04x BAR%d, %d cases, "
-			"%d samples each, timer %s (%.1f ns a read)\n",
-			d->addr, d->vendor, d->device, bar, n, o->samples,
+			"%d samples each in %d rounds, timer %s (%.1f ns a "
+			"read)\n", d->addr, d->vendor, d->device, bar, n,
+			o->samples, o->rounds,
 			t.source, t.overhead_ns);
-	for (int i = 0; i < n && !ret; i++) {
-		ret = time_case(d, o, &t, &cases[i]);
-		if (!ret) {
-			r.ncases = i + 1;
-			if (!o->quiet)
-				print_case(d, &cases[i], i, n);
-		}
-	}
+	ret = time_cases(d, o, &t, cases, accesses, n);
+	r.ncases = n;
 	r.complete = !ret;
 	if (ret == BB_ERR_INTERRUPTED)
-		fprintf(stderr, "barbench: interrupted after %d of %d cases\n",
-			r.ncases, n);
+		fprintf(stderr, "barbench: interrupted; results are partial\n");
 	else if (ret)
 		fprintf(stderr, "barbench: %s\n", d->err);
 	if (save(&r, err, sizeof(err))) {

@@ -55,6 +55,30 @@ static uint64_t next_random(uint64_t *state)
 	return x * 0x2545f4914f6cdd1dull;
 }
 
+/*
+ * Median of a resample of sorted @x: draw n indices, count how often each
+ * is drawn, and walk the counts to the middle rank.  O(n), no sorting, so
+ * a bootstrap of a large run stays quick.
+ */
+static double resample_median(const double *x, size_t n, uint32_t *counts,
+			      uint64_t *state)
+{
+	size_t lo = (n - 1) / 2, hi = n / 2, seen = 0, i;
+	double a = NAN;
+
+	memset(counts, 0, n * sizeof(*counts));
+	for (i = 0; i < n; i++)
+		counts[next_random(state) % n]++;
+	for (i = 0; i < n; i++) {
+		if (seen <= lo && lo < seen + counts[i])
+			a = x[i];
+		if (seen <= hi && hi < seen + counts[i])
+			return (a + x[i]) / 2;
+		seen += counts[i];
+	}
+	return a;
+}
+
 static void fill_nan(struct summary *s, size_t n)
 {
 	s->n = n;
@@ -65,7 +89,8 @@ static void fill_nan(struct summary *s, size_t n)
 int summarize(const double *x, size_t n, int resamples, uint64_t seed,
 	      struct summary *s)
 {
-	double *sorted, *dev, *boot, *draw, sum = 0;
+	double *sorted, *dev, *boot, sum = 0;
+	uint32_t *counts;
 	uint64_t state = seed ? seed : 0x9e3779b97f4a7c15ull;
 	int ret = -1;
 
@@ -74,9 +99,9 @@ int summarize(const double *x, size_t n, int resamples, uint64_t seed,
 		return -1;
 	sorted = malloc(n * sizeof(*sorted));
 	dev = malloc(n * sizeof(*dev));
-	draw = malloc(n * sizeof(*draw));
+	counts = malloc(n * sizeof(*counts));
 	boot = malloc((resamples > 0 ? resamples : 1) * sizeof(*boot));
-	if (!sorted || !dev || !draw || !boot)
+	if (!sorted || !dev || !counts || !boot)
 		goto out;
 
 	memcpy(sorted, x, n * sizeof(*sorted));
@@ -95,12 +120,8 @@ int summarize(const double *x, size_t n, int resamples, uint64_t seed,
 	s->mad = percentile_sorted(dev, n, 50);
 
 	/* Percentile bootstrap: medians of resamples drawn with replacement. */
-	for (int b = 0; b < resamples; b++) {
-		for (size_t i = 0; i < n; i++)
-			draw[i] = sorted[next_random(&state) % n];
-		qsort(draw, n, sizeof(*draw), cmp_double);
-		boot[b] = percentile_sorted(draw, n, 50);
-	}
+	for (int b = 0; b < resamples; b++)
+		boot[b] = resample_median(sorted, n, counts, &state);
 	if (resamples > 0) {
 		qsort(boot, resamples, sizeof(*boot), cmp_double);
 		s->ci_lo = percentile_sorted(boot, resamples, 2.5);
@@ -110,7 +131,7 @@ int summarize(const double *x, size_t n, int resamples, uint64_t seed,
 out:
 	free(sorted);
 	free(dev);
-	free(draw);
+	free(counts);
 	free(boot);
 	return ret;
 }

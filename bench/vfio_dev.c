@@ -195,6 +195,10 @@ static int open_iommufd(struct vfio_dev *d, const char *sysdir)
 		return fail(d, BB_ERR_VFIO, "%s lists no vfioN device", dir);
 
 	d->device_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (d->device_fd < 0 && errno == ENOENT)
+		return fail(d, BB_ERR_VFIO, "no %s: this kernel has no VFIO "
+			    "device cdev (CONFIG_VFIO_DEVICE_CDEV); use the "
+			    "group path (drop --iommufd)", path);
 	if (d->device_fd < 0)
 		return fail(d, open_status(errno), "open %s: %s", path,
 			    strerror(errno));

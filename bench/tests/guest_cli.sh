@@ -34,7 +34,7 @@ echo "# nvme $nvme, not vfio: $other"
 
 expect 0 "MSIX_MAPPABLE (id 3" ./barbench info $nvme
 expect 0 "whole-BAR mmap: ok" ./barbench info $nvme
-expect 0 "0x1000-0x1fff table-page" ./barbench info --page-size 65536 $nvme
+expect 0 "0x0-0x1fff table-page" ./barbench info --page-size 65536 $nvme
 expect 0 '"msix_mappable": true' ./barbench info --json $nvme
 expect 3 "no PCI device 0000:00:1e.7" ./barbench info 0000:00:1e.7
 expect 4 "$other is .*bound to" ./barbench info $other

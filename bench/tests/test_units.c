@@ -284,6 +284,25 @@ static void test_stats(void)
 	CHECK(summarize(outlier, 5, 300, 99, &s2) == 0);
 	CHECK(s.ci_lo == s2.ci_lo && s.ci_hi == s2.ci_hi);
 
+	/* Even n: the median of each resample averages the middle two. */
+	CHECK(summarize(odd, 4, 400, 3, &s) == 0);
+	CHECK(s.median == 3);			/* sorted 1 2 4 5 */
+	CHECK(s.ci_lo >= 1 && s.ci_hi <= 5 && s.ci_lo < s.ci_hi);
+
+	/* 0..1000: the CI of the median holds 500 and is narrow. */
+	{
+		static double ramp[1001];
+
+		for (int i = 0; i <= 1000; i++)
+			ramp[i] = 1000 - i;
+		CHECK(summarize(ramp, 1001, 1000, 5, &s) == 0);
+		CHECK(s.median == 500);
+		CHECK(s.ci_lo < 500 && s.ci_hi > 500);
+		CHECK(s.ci_hi - s.ci_lo < 120);	/* about 2 * 1.96 * 29 */
+		CHECK(s.p5 == 50 && s.p95 == 950);
+		CHECK(s.mad == 250);
+	}
+
 	CHECK(summarize(odd, 0, 100, 1, &s) == -1);
 	CHECK(isnan(s.median));
 	CHECK(isnan(median_of(odd, 0)));

@@ -16,7 +16,8 @@ ARCH ?= x86_64
 SAMPLES ?= 200
 GUEST_TIMEOUT ?= 900
 
-export CACHE
+# The harness scripts may run from another folder: give them an absolute path.
+export CACHE := $(abspath $(CACHE))
 
 CC ?= gcc
 VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)

@@ -1,0 +1,50 @@
+#!/bin/bash
+# Facts of the guest harness itself, each a real guest boot: the command's
+# exit status and /out come back; a panic, a hang and a failed command give
+# their own statuses; an earlier --out folder is never replaced by a failed
+# run.  Prints "harness: N passed, M failed".
+set -u
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+guest=$repo/harness/guest
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+pass=0 fail=0
+
+check() {	# check NAME CONDITION...
+	local name=$1
+	shift
+	if "$@"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: $name"
+	fi
+}
+
+# Exit status, output and /out of a command.
+out=$("$guest" -q --out "$work/res" -- sh -c 'echo hello; echo 42 >/out/x; exit 3')
+rc=$?
+check "status passed through" [ "$rc" = 3 ]
+check "stdout passed through" [ "$out" = hello ]
+check "/out brought back" [ "$(cat "$work/res/x" 2>/dev/null)" = 42 ]
+
+# A kernel panic: 122, and the earlier --out folder is left as it was.
+"$guest" -q --out "$work/res" -- sh -c 'echo c >/proc/sysrq-trigger' \
+	>/dev/null 2>"$work/err"
+rc=$?
+check "panic gives 122" [ "$rc" = 122 ]
+check "panic is named" grep -q "kernel panic" "$work/err"
+check "earlier results kept after a panic" \
+	[ "$(cat "$work/res/x" 2>/dev/null)" = 42 ]
+
+# A guest that hangs: 123 once the timeout runs out.
+"$guest" -q --timeout 25 --out "$work/res" -- sleep 1000 \
+	>/dev/null 2>"$work/err"
+rc=$?
+check "hang gives 123" [ "$rc" = 123 ]
+check "timeout is named" grep -q "timeout" "$work/err"
+check "earlier results kept after a timeout" \
+	[ "$(cat "$work/res/x" 2>/dev/null)" = 42 ]
+
+echo "harness: $pass passed, $fail failed"
+[ "$fail" = 0 ]

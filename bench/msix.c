@@ -132,6 +132,19 @@ static int add_cut(uint64_t *cuts, int n, uint64_t x, uint64_t size)
 	return n;
 }
 
+/* The edges of [start, start + len) and of the pages it touches. */
+static int add_range_cuts(uint64_t *cuts, int n, uint64_t start, uint64_t len,
+			  uint64_t page_size, uint64_t size)
+{
+	uint64_t end = start + len;
+
+	n = add_cut(cuts, n, start, size);
+	n = add_cut(cuts, n, end, size);
+	n = add_cut(cuts, n, start / page_size * page_size, size);
+	return add_cut(cuts, n, (end + page_size - 1) / page_size * page_size,
+		       size);
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -147,24 +160,12 @@ int place_segments(const struct msix_info *m, int bar, uint64_t size,
 
 	/* The class can only change at a table/PBA edge or its page's edge. */
 	n = add_cut(cuts, n, 0, size);
-	if (m->present && bar == m->table_bar) {
-		uint64_t s = m->table_offset, e = s + msix_table_size(m);
-
-		n = add_cut(cuts, n, s, size);
-		n = add_cut(cuts, n, e, size);
-		n = add_cut(cuts, n, s / page_size * page_size, size);
-		n = add_cut(cuts, n, (e + page_size - 1) / page_size * page_size,
-			    size);
-	}
-	if (m->present && bar == m->pba_bar) {
-		uint64_t s = m->pba_offset, e = s + msix_pba_size(m);
-
-		n = add_cut(cuts, n, s, size);
-		n = add_cut(cuts, n, e, size);
-		n = add_cut(cuts, n, s / page_size * page_size, size);
-		n = add_cut(cuts, n, (e + page_size - 1) / page_size * page_size,
-			    size);
-	}
+	if (m->present && bar == m->table_bar)
+		n = add_range_cuts(cuts, n, m->table_offset, msix_table_size(m),
+				   page_size, size);
+	if (m->present && bar == m->pba_bar)
+		n = add_range_cuts(cuts, n, m->pba_offset, msix_pba_size(m),
+				   page_size, size);
 	qsort(cuts, n, sizeof(cuts[0]), cmp_u64);
 	for (int i = 0; i < n; i++) {
 		uint64_t end = i + 1 < n ? cuts[i + 1] : size;

@@ -84,16 +84,23 @@ static void check_table(struct vfio_dev *d)
 	CHECK_EQ(map_read(d, t + 8, 4), data);
 }
 
+/* Open through the group path; a failure is a failed check, with why. */
+static int open_checked(struct vfio_dev *d, const char *addr)
+{
+	int ret = vfio_dev_open(d, addr, 0);
+
+	CHECK_EQ(ret, 0);
+	if (ret)
+		fprintf(stderr, "# %s\n", d->err);
+	return ret;
+}
+
 static void check_nvme(const char *addr)
 {
 	struct vfio_dev d;
-	int ret = vfio_dev_open(&d, addr, 0);
 
-	CHECK_EQ(ret, 0);
-	if (ret) {
-		fprintf(stderr, "# %s\n", d.err);
+	if (open_checked(&d, addr))
 		return;
-	}
 	CHECK_EQ(d.vendor, 0x1b36);
 	CHECK_EQ(d.device, 0x0010);
 	CHECK_EQ(d.msix.entries, 65);
@@ -124,13 +131,9 @@ static void check_nvme(const char *addr)
 static void check_xhci(const char *addr)
 {
 	struct vfio_dev d;
-	int ret = vfio_dev_open(&d, addr, 0);
 
-	CHECK_EQ(ret, 0);
-	if (ret) {
-		fprintf(stderr, "# %s\n", d.err);
+	if (open_checked(&d, addr))
 		return;
-	}
 	CHECK_EQ(d.device, 0x000d);
 	CHECK_EQ(d.msix.entries, 16);
 	CHECK_EQ(d.msix.table_offset, 0x3000);

@@ -34,9 +34,21 @@ BARBENCH_SRC := bench/barbench.c bench/info.c bench/run.c \
 		bench/provenance.c bench/profile.c $(LIB_SRC)
 HEADERS := $(wildcard bench/*.h bench/tests/*.h)
 
+# trapcount: CO-RE BPF.  vmlinux.h comes from the target kernel's own BTF:
+# the guest's Debian kernel by default; on a lab host pass
+# KERNEL_BTF=/sys/kernel/btf/vmlinux.
+KERNEL_BTF ?= $(CACHE)/kernel/$(ARCH)/vmlinuz
+BPF_GEN := $(BUILD)/bpf-$(ARCH)
+VMLINUX_H := $(BPF_GEN)/vmlinux.h
+BPF_ARCH := $(patsubst x86_64,x86,$(patsubst ppc64le,powerpc,$(patsubst aarch64,arm64,$(ARCH))))
+BPF_HEADERS := bpf/trapcount.h bpf/vfio_types.h
+TRAPLIB_SRC := bpf/traplib.c bench/msix.c
+BPF_LIBS := -lbpf -lelf -lz -lzstd
+
 .PHONY: all run test unit-test e2e-test deps clean distclean help
 
-all: $(BUILD)/barbench $(BUILD)/test_units $(BUILD)/test_guest
+all: $(BUILD)/barbench $(BUILD)/trapcount $(BUILD)/test_units \
+     $(BUILD)/test_guest
 
 help:
 	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
@@ -60,6 +72,25 @@ $(BUILD)/test_units_san: bench/tests/test_units.c $(LIB_SRC) $(HEADERS) | $(BUIL
 
 $(BUILD)/test_guest: bench/tests/test_guest.c $(LIB_SRC) $(HEADERS) | $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS_STATIC) -o $@ bench/tests/test_guest.c $(LIB_SRC) -lm
+
+$(CACHE)/kernel/$(ARCH)/vmlinuz:
+	harness/fetch-kernel --arch $(ARCH) -q
+
+$(VMLINUX_H): $(KERNEL_BTF) bpf/gen-vmlinux-h
+	@mkdir -p $(@D)
+	bpf/gen-vmlinux-h $(KERNEL_BTF) $@
+
+$(BPF_GEN)/trapcount.bpf.o: bpf/trapcount.bpf.c $(BPF_HEADERS) $(VMLINUX_H)
+	clang -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(BPF_GEN) \
+		-Ibpf -c $< -o $@
+
+$(BPF_GEN)/trapcount.skel.h: $(BPF_GEN)/trapcount.bpf.o
+	bpftool gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/trapcount: bpf/trapcount.c $(TRAPLIB_SRC) bpf/traplib.h \
+		$(BPF_HEADERS) $(BPF_GEN)/trapcount.skel.h
+	$(CC) $(CFLAGS) -I$(BPF_GEN) -Ibpf $(LDFLAGS_STATIC) -o $@ \
+		bpf/trapcount.c $(TRAPLIB_SRC) $(BPF_LIBS)
 
 deps:
 	@harness/install-deps

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Load, attach, read and detach trapcount's probes: shared by the trapcount
+ * command and barbench --traps.
+ */
+#ifndef TRAPLIB_H
+#define TRAPLIB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "trapcount.h"
+
+#define TRAP_MAX_LINKS	12
+#define TRAP_MAX_NOTES	8
+
+struct trap_opts {
+	int force_kprobes;
+	int filter;		/* count only the pids added (and their forks) */
+	uint64_t page_size;	/* for places; 0: the kernel's */
+	uint64_t case_addr;	/* barbench: address of its case id */
+	pid_t case_tgid;
+	int verbose;		/* libbpf's messages on stderr */
+};
+
+struct trap_session {
+	struct trapcount_bpf *skel;
+	struct bpf_link *links[TRAP_MAX_LINKS];
+	int nlinks;
+	const char *mode;	/* "fentry/fexit" or "kprobe/kretprobe" */
+	char attached[TRAP_MAX_LINKS][64];
+	int nattached;
+	char notes[TRAP_MAX_NOTES][192];	/* what was not attached, why */
+	int nnotes;
+	uint64_t page_size;
+};
+
+/* Exit statuses of trapcount (and barbench --traps failures map to 7). */
+enum trap_status {
+	TRAP_OK = 0,
+	TRAP_ERR_USAGE = 2,
+	TRAP_ERR_LOAD = 3,	/* the kernel refused the programs */
+	TRAP_ERR_PERM = 4,	/* not root / no CAP_BPF+CAP_PERFMON */
+	TRAP_ERR_LOST = 5,	/* events were lost: counts are not exact */
+	TRAP_ERR_NOFUNC = 6,	/* no vfio-pci-core read/write to probe */
+};
+
+int trap_start(struct trap_session *s, const struct trap_opts *o, char *err,
+	       size_t errlen);
+int trap_add_pid(struct trap_session *s, pid_t pid);
+void trap_lost(struct trap_session *s, struct trap_lost *out);
+/* Calls @fn for every entry of the traps map. */
+int trap_for_each(struct trap_session *s,
+		  void (*fn)(const struct trap_key *, const struct trap_val *,
+			     void *), void *arg);
+void trap_comm(struct trap_session *s, unsigned int tgid, char *comm);
+void trap_stop(struct trap_session *s);
+
+const char *trap_kind_name(int kind);
+const char *trap_place_name(int place);
+
+#endif

@@ -48,7 +48,7 @@ BPF_LIBS := -lbpf -lelf -lz -lzstd
 .PHONY: all run test unit-test e2e-test deps clean distclean help
 
 all: $(BUILD)/barbench $(BUILD)/trapcount $(BUILD)/test_units \
-     $(BUILD)/test_guest
+     $(BUILD)/test_guest $(BUILD)/test_trapcount
 
 help:
 	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
@@ -92,6 +92,11 @@ $(BUILD)/trapcount: bpf/trapcount.c $(TRAPLIB_SRC) bpf/traplib.h \
 	$(CC) $(CFLAGS) -I$(BPF_GEN) -Ibpf $(LDFLAGS_STATIC) -o $@ \
 		bpf/trapcount.c $(TRAPLIB_SRC) $(BPF_LIBS)
 
+$(BUILD)/test_trapcount: bench/tests/test_trapcount.c $(TRAPLIB_SRC) $(LIB_SRC) \
+		bpf/traplib.h $(BPF_HEADERS) $(BPF_GEN)/trapcount.skel.h $(HEADERS)
+	$(CC) $(CFLAGS) -I$(BPF_GEN) -Ibpf $(LDFLAGS_STATIC) -o $@ \
+		bench/tests/test_trapcount.c bpf/traplib.c $(LIB_SRC) $(BPF_LIBS)
+
 deps:
 	@harness/install-deps
 
@@ -101,7 +106,8 @@ run: deps $(BUILD)/barbench
 
 unit-test: $(BUILD)/test_units $(BUILD)/test_units_san
 
-e2e-test: $(BUILD)/barbench $(BUILD)/test_guest
+e2e-test: $(BUILD)/barbench $(BUILD)/test_guest $(BUILD)/trapcount \
+	  $(BUILD)/test_trapcount
 
 test: deps unit-test e2e-test
 	@bench/tests/run-all $(BUILD) $(GUEST_TIMEOUT)

@@ -1,0 +1,79 @@
+#!/bin/sh
+# trapcount's command line in the guest: the three modes, JSON, exit
+# statuses, and a clean detach on Ctrl-C.  Prints "trapcount-cli: N passed,
+# M failed".  Runs from /extra with trapcount, barbench and test_trapcount.
+pass=0
+fail=0
+out=/tmp/tc.out
+nvme=$BARBENCH_NVME
+read_table="./barbench read --offset 0x2000 --path fd $nvme"
+
+ok() {	# ok NAME: the last check passed if $? was 0
+	if [ "$1" = 0 ]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: $2"
+		sed 's/^/    /' $out
+	fi
+}
+
+# One trapped read of the table, 4 bytes, from the command.
+./trapcount -- $read_table >$out 2>&1
+ok $? "trapcount -- COMMAND exits 0"
+grep -q "msix-table read    4        1 " $out
+ok $? "one msix-table read of 4 bytes"
+
+./trapcount -j -- $read_table >$out 2>&1
+grep -q '"kind": "bar", "region": 0, "place": "msix-table", "op": "read", "width": 4, "error": 0, "count": 1,' $out
+ok $? "JSON has the read"
+grep -q '"map_full": 0, "no_start": 0, "starts_full": 0' $out
+ok $? "JSON reports zero lost events"
+
+# The command's exit status comes back; a command that cannot run is 127.
+./trapcount -- sh -c 'exit 7' >$out 2>&1
+[ $? = 7 ]
+ok $? "command status passed through"
+./trapcount -- /nonexistent >$out 2>&1
+[ $? = 127 ]
+ok $? "missing command gives 127"
+
+# -p follows the process into the children it forks.
+sh -c "sleep 2; $read_table; $read_table" >/dev/null 2>&1 &
+bg=$!
+./trapcount -p $bg -d 4 >$out 2>&1
+ok $? "trapcount -p exits 0"
+[ "$(grep -c "barbench .* msix-table read    4        1 " $out)" = 2 ]
+ok $? "-p counts the read of each forked child"
+wait $bg
+
+# System-wide, for a duration.
+(sleep 2; $read_table >/dev/null 2>&1) &
+./trapcount -d 4 >$out 2>&1
+ok $? "system-wide exits 0"
+grep -q "msix-table read    4        1 " $out
+ok $? "system-wide sees the read"
+wait
+
+# Ctrl-C: the table is printed, the probes are gone.
+./trapcount >$out 2>&1 &
+tc=$!
+sleep 3
+kill -INT $tc
+wait $tc
+ok $? "SIGINT ends a system-wide count with status 0"
+grep -q "lost events: 0" $out
+ok $? "the table is printed on SIGINT"
+sleep 1
+[ "$(./test_trapcount progs)" = 0 ]
+ok $? "no BPF program left after SIGINT"
+
+./trapcount -p 0 >$out 2>&1
+[ $? = 2 ]
+ok $? "-p 0 is a usage error"
+./trapcount --page-size 5000 -- true >$out 2>&1
+[ $? = 2 ]
+ok $? "--page-size 5000 is a usage error"
+
+echo "trapcount-cli: $pass passed, $fail failed"
+[ $fail = 0 ]

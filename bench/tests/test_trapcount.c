@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * trapcount's counts are exact: known numbers of fd accesses per place, op
+ * and width on the guest's QEMU nvme give exactly those counts; accesses
+ * through mmap count zero; nothing is lost; the kprobe fallback counts the
+ * same; and stopping leaves no BPF program behind.
+ * Usage: test_trapcount (reads BARBENCH_NVME); test_trapcount progs
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "../../bpf/traplib.h"
+#include "../vfio_dev.h"
+#include "check.h"
+
+#define AQA	0x24
+
+struct want {
+	int kind, place, op, region;
+	unsigned int width;
+	unsigned long long count;	/* summed over matching entries */
+	unsigned long long errors;
+};
+
+static void sum(const struct trap_key *k, const struct trap_val *v, void *arg)
+{
+	struct want *w = arg;
+
+	if (k->kind == w->kind && k->place == w->place && k->op == w->op &&
+	    k->width == w->width && k->region == w->region &&
+	    k->tgid == (unsigned int)getpid()) {
+		w->count += v->count;
+		w->errors += v->errors;
+	}
+}
+
+static unsigned long long counted(struct trap_session *s, int kind, int region,
+				  int place, int op, unsigned int width)
+{
+	struct want w = { kind, place, op, region, width, 0, 0 };
+
+	trap_for_each(s, sum, &w);
+	return w.count;
+}
+
+static int count_programs(void)
+{
+	__u32 id = 0;
+	int n = 0;
+
+	while (!bpf_prog_get_next_id(id, &id))
+		n++;
+	return n;
+}
+
+/*
+ * Programs loaded on the system, once those released are gone: the kernel
+ * frees a program after an RCU grace period, not at close.
+ */
+static int programs_left(int baseline)
+{
+	int n = count_programs();
+
+	for (int i = 0; i < 50 && n > baseline; i++) {
+		usleep(100000);
+		n = count_programs();
+	}
+	return n;
+}
+
+static int baseline_programs;
+
+static void fd_reads(struct vfio_dev *d, int region, uint64_t off, int width,
+		     int n)
+{
+	uint64_t v;
+
+	for (int i = 0; i < n; i++)
+		CHECK(vfio_region_read(d, region, off, &v, width) == 0);
+}
+
+static void exact_counts(const char *addr, int kprobes)
+{
+	struct trap_opts o = { .force_kprobes = kprobes, .filter = 1 };
+	struct trap_session s;
+	struct trap_lost lost;
+	struct vfio_dev d;
+	char err[512];
+	uint32_t aqa;
+	volatile void *p;
+	int ret = trap_start(&s, &o, err, sizeof(err));
+
+	CHECK_EQ(ret, 0);
+	if (ret) {
+		fprintf(stderr, "# %s\n", err);
+		return;
+	}
+	printf("# %s\n", s.mode);
+	CHECK(!strcmp(s.mode, kprobes ? "kprobe/kretprobe" : "fentry/fexit"));
+	CHECK_EQ(trap_add_pid(&s, getpid()), 0);
+	if (vfio_dev_open(&d, addr, 0)) {
+		CHECK(0);
+		trap_stop(&s);
+		return;
+	}
+	fd_reads(&d, 0, 0x2008, 4, 100);	/* msix-table */
+	fd_reads(&d, 0, 0x3000, 8, 50);		/* msix-pba */
+	fd_reads(&d, 0, 0x2410, 2, 30);		/* table-page at 4K */
+	fd_reads(&d, 0, 0x0000, 4, 70);		/* other: CAP */
+	fd_reads(&d, 0, 0x1000, 1, 3);		/* other: doorbell */
+	fd_reads(&d, VFIO_DEV_CONFIG_INDEX, 0, 4, 10);
+	/* AQA rewritten with its own value: harmless while CC.EN = 0. */
+	CHECK(vfio_region_read(&d, 0, AQA, &aqa, 4) == 0);
+	for (int i = 0; i < 20; i++)
+		CHECK(vfio_region_write(&d, 0, AQA, &aqa, 4) == 0);
+	/* 1000 loads through the mapping: none of them traps. */
+	CHECK_EQ(vfio_bar_map_all(&d, 0), 1);
+	p = vfio_bar_ptr(&d, 0, 0, 4);
+	for (int i = 0; i < 1000 && p; i++)
+		(void)mmio_read(p, 4);
+
+	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, TRAP_PLACE_TABLE, 0, 4), 100);
+	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, TRAP_PLACE_PBA, 0, 8), 50);
+	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, TRAP_PLACE_TABLE_PAGE, 0, 2), 30);
+	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, TRAP_PLACE_OTHER, 0, 4), 71);
+	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, TRAP_PLACE_OTHER, 0, 1), 3);
+	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, TRAP_PLACE_OTHER, 1, 4), 20);
+	CHECK_EQ(counted(&s, TRAP_KIND_CONFIG, 7, TRAP_PLACE_NONE, 0, 4), 10);
+	/* vfio_dev_open read config space once, 256 bytes. */
+	CHECK_EQ(counted(&s, TRAP_KIND_CONFIG, 7, TRAP_PLACE_NONE, 0, 256), 1);
+	/* The mapping: one mmap, one fault on its first page, no traps. */
+	CHECK_EQ(counted(&s, TRAP_KIND_MMAP, 0, TRAP_PLACE_NONE, 0, 0), 1);
+	CHECK(counted(&s, TRAP_KIND_FAULT, 0, TRAP_PLACE_OTHER, 0, 0) >= 1);
+	trap_lost(&s, &lost);
+	CHECK_EQ(lost.map_full + lost.no_start + lost.starts_full, 0);
+	vfio_dev_close(&d);
+	trap_stop(&s);
+	CHECK_EQ(programs_left(baseline_programs), baseline_programs);
+}
+
+/* --page-size 65536 on a 4K host: the doorbell shares the table's page. */
+static void page_size_preview(const char *addr)
+{
+	struct trap_opts o = { .filter = 1, .page_size = 65536 };
+	struct trap_session s;
+	struct vfio_dev d;
+	char err[512];
+
+	if (trap_start(&s, &o, err, sizeof(err))) {
+		CHECK(0);
+		fprintf(stderr, "# %s\n", err);
+		return;
+	}
+	trap_add_pid(&s, getpid());
+	if (!vfio_dev_open(&d, addr, 0)) {
+		fd_reads(&d, 0, 0x1000, 4, 40);
+		vfio_dev_close(&d);
+	}
+	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, TRAP_PLACE_TABLE_PAGE, 0, 4), 40);
+	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, TRAP_PLACE_OTHER, 0, 4), 0);
+	trap_stop(&s);
+}
+
+/* A filtered session does not count another process's accesses. */
+static void filter_other_pid(const char *addr)
+{
+	struct trap_opts o = { .filter = 1 };
+	struct trap_session s;
+	struct vfio_dev d;
+	char err[512];
+
+	if (trap_start(&s, &o, err, sizeof(err))) {
+		CHECK(0);
+		return;
+	}
+	trap_add_pid(&s, 1);	/* init: it never touches the device */
+	if (!vfio_dev_open(&d, addr, 0)) {
+		fd_reads(&d, 0, 0x0, 4, 25);
+		vfio_dev_close(&d);
+	}
+	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, TRAP_PLACE_OTHER, 0, 4), 0);
+	trap_stop(&s);
+}
+
+int main(int argc, char **argv)
+{
+	const char *nvme = getenv("BARBENCH_NVME");
+
+	if (argc > 1 && !strcmp(argv[1], "progs")) {
+		printf("%d\n", count_programs());
+		return 0;
+	}
+	if (!nvme) {
+		fprintf(stderr, "test_trapcount: set BARBENCH_NVME\n");
+		return 2;
+	}
+	baseline_programs = count_programs();
+	exact_counts(nvme, 0);
+	exact_counts(nvme, 1);
+	page_size_preview(nvme);
+	filter_other_pid(nvme);
+	return check_summary("trapcount");
+}

@@ -30,8 +30,8 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 LIB_SRC := bench/vfio_dev.c bench/regcaps.c bench/msix.c bench/stats.c \
 	   bench/timer.c bench/json.c
-BARBENCH_SRC := bench/barbench.c bench/info.c bench/run.c \
-		bench/provenance.c bench/profile.c $(LIB_SRC)
+BARBENCH_SRC := bench/barbench.c bench/info.c bench/run.c bench/traps.c \
+		bench/provenance.c bench/profile.c bpf/traplib.c $(LIB_SRC)
 HEADERS := $(wildcard bench/*.h bench/tests/*.h)
 
 # trapcount: CO-RE BPF.  vmlinux.h comes from the target kernel's own BTF:
@@ -61,8 +61,10 @@ $(BUILD)/version: FORCE | $(BUILD)
 	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
 FORCE:
 
-$(BUILD)/barbench: $(BARBENCH_SRC) $(HEADERS) $(BUILD)/version | $(BUILD)
-	$(CC) $(CFLAGS) $(LDFLAGS_STATIC) -o $@ $(BARBENCH_SRC) -lm
+$(BUILD)/barbench: $(BARBENCH_SRC) $(HEADERS) $(BUILD)/version \
+		bpf/traplib.h $(BPF_HEADERS) $(BPF_GEN)/trapcount.skel.h | $(BUILD)
+	$(CC) $(CFLAGS) -I$(BPF_GEN) -Ibpf $(LDFLAGS_STATIC) -o $@ \
+		$(BARBENCH_SRC) $(BPF_LIBS) -lm
 
 $(BUILD)/test_units: bench/tests/test_units.c $(LIB_SRC) $(HEADERS) | $(BUILD)
 	$(CC) $(CFLAGS) -o $@ bench/tests/test_units.c $(LIB_SRC) -lm

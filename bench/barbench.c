@@ -54,6 +54,9 @@ static const char usage_text[] =
 "  --cpu N              pin to CPU N\n"
 "  --timer auto|cycles|clock  cycle counter or clock_gettime (default auto)\n"
 "  --raw                keep every sample in the JSON\n"
+"  --traps              count, per case, the accesses that trap into the\n"
+"                       kernel (trapcount's BPF probes on barbench itself)\n"
+"  --traps-kprobes      the same, with kprobes even where fentry works\n"
 "  --variant LABEL      kernel variant label (default $BARBENCH_VARIANT,\n"
 "                       else 'unlabelled')\n"
 "  -q, --quiet          no progress lines\n"
@@ -69,13 +72,15 @@ static const char usage_text[] =
 "to vfio-pci, 5 permission denied, 6 IOMMU group not viable, 7 VFIO ioctl\n"
 "failed, 8 malformed capability chain or config space, 9 offset/width\n"
 "outside the BAR or misaligned, 10 write refused as unsafe, 11 BAR access\n"
-"failed, 12 results not written, 13 no such BAR, 14 interrupted.\n";
+"failed, 12 results not written, 13 no such BAR, 14 interrupted, 15 --traps\n"
+"probes could not start.\n";
 
 enum {
 	OPT_PATHS = 256, OPT_PLACES, OPT_WIDTHS, OPT_BAR, OPT_OFFSET,
 	OPT_WRITES, OPT_TABLE_WRITES, OPT_SAMPLES, OPT_ROUNDS, OPT_WARMUP, OPT_BATCH,
 	OPT_RESAMPLES, OPT_SEED, OPT_CPU, OPT_TIMER, OPT_RAW, OPT_VARIANT,
-	OPT_IOMMUFD, OPT_PAGE_SIZE, OPT_JSON, OPT_WIDTH, OPT_PATH,
+	OPT_IOMMUFD, OPT_PAGE_SIZE, OPT_JSON, OPT_WIDTH, OPT_PATH, OPT_TRAPS,
+	OPT_TRAPS_KPROBES,
 };
 
 static const struct option long_options[] = {
@@ -99,6 +104,8 @@ static const struct option long_options[] = {
 	{ "timer", required_argument, NULL, OPT_TIMER },
 	{ "raw", no_argument, NULL, OPT_RAW },
 	{ "variant", required_argument, NULL, OPT_VARIANT },
+	{ "traps", no_argument, NULL, OPT_TRAPS },
+	{ "traps-kprobes", no_argument, NULL, OPT_TRAPS_KPROBES },
 	{ "iommufd", no_argument, NULL, OPT_IOMMUFD },
 	{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
 	{ "json", no_argument, NULL, OPT_JSON },
@@ -246,6 +253,12 @@ static int parse_option(struct options *o, int c, const char *arg,
 		return 0;
 	case OPT_VARIANT:
 		o->variant = arg;
+		return 0;
+	case OPT_TRAPS_KPROBES:
+		o->traps_kprobes = 1;
+		/* fall through */
+	case OPT_TRAPS:
+		o->traps = 1;
 		return 0;
 	case OPT_RAW:
 		o->raw = 1;

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "../bpf/trapcount.h"
+#include "../bpf/traplib.h"
 #include "json.h"
 #include "stats.h"
 #include "timer.h"
@@ -39,6 +41,8 @@ struct options {
 	uint64_t seed;
 	const char *timer;
 	const char *variant;
+	int traps;		/* count trapped accesses per case (BPF) */
+	int traps_kprobes;	/* ...with kprobes even where fentry works */
 };
 
 struct bench_case {
@@ -55,6 +59,9 @@ struct bench_case {
 	uint64_t value;		/* first value read (or written) */
 	int restored;		/* write cases: readback matched */
 	double timer_fraction;	/* timer overhead / time of one batch */
+	uint64_t accesses;	/* every access made, pilot and warm-up too */
+	uint64_t traps[TRAP_KIND_COUNT];	/* with --traps, per kind */
+	uint64_t trap_places[PLACE_COUNT];	/* BAR traps per place */
 	struct summary s;
 	double *samples;	/* per-access ns, s.n of them */
 };
@@ -71,6 +78,13 @@ void json_device(struct jw *w, const struct vfio_dev *d, uint64_t page_size);
 int cmd_info(struct vfio_dev *d, const struct options *o);
 int cmd_run(struct vfio_dev *d, const struct options *o);
 int cmd_read(struct vfio_dev *d, const struct options *o, const char *how);
+
+/* --traps (bench/traps.c) */
+int traps_start(struct trap_session *s, const struct options *o, char *err,
+		size_t errlen);
+void traps_collect(struct trap_session *s, struct bench_case *cases, int n);
+void json_case_traps(struct jw *w, const struct bench_case *k);
+void json_traps_settings(struct jw *w, struct trap_session *s);
 
 /* Write @fill's output to @path atomically (temp file, fsync, rename). */
 int write_atomic(const char *path, void (*fill)(FILE *, void *), void *arg,

@@ -41,7 +41,15 @@ struct access {
 	int width;
 	int write;
 	uint64_t value;
+	uint64_t *done;		/* the case's count of accesses made */
 };
+
+/*
+ * The case being run, 1-based; 0 between cases.  With --traps the BPF side
+ * reads it from this process's memory at every trapped access, so each
+ * trap is charged to its case without a syscall per batch.
+ */
+volatile uint32_t barbench_case_id;
 
 static volatile uint64_t sink;	/* keeps loads from being optimised out */
 
@@ -67,6 +75,7 @@ static int do_batch(const struct access *a, int k)
 		}
 	}
 	sink += acc;
+	*a->done += k;
 	return 0;
 }
 
@@ -74,6 +83,7 @@ static int read_once(const struct access *a, uint64_t *value)
 {
 	uint64_t v = 0;
 
+	*a->done += 1;
 	if (a->p) {
 		*value = mmio_read(a->p, a->width);
 		return 0;
@@ -232,6 +242,7 @@ static int resolve(struct vfio_dev *d, struct bench_case *k,
 	volatile void *p = vfio_bar_ptr(d, k->bar, k->offset, k->width);
 
 	memset(a, 0, sizeof(*a));
+	a->done = &k->accesses;
 	a->fd = d->device_fd;
 	a->off = (off_t)(d->regions[k->bar].offset + k->offset);
 	a->width = k->width;
@@ -406,25 +417,31 @@ static int time_cases(struct vfio_dev *d, const struct options *o,
 {
 	int ret = 0;
 
-	for (int i = 0; i < n && !ret; i++)
+	for (int i = 0; i < n && !ret; i++) {
+		barbench_case_id = i + 1;
 		ret = prepare_case(d, o, t, &c[i], &a[i]);
+	}
 	for (int r = 0; r < o->rounds && !ret; r++) {
 		int want = o->samples * (r + 1) / o->rounds;
 
 		if (!o->quiet && o->rounds > 1)
 			fprintf(stderr, "barbench: round %d of %d\n", r + 1,
 				o->rounds);
-		for (int i = 0; i < n && !ret; i++)
+		for (int i = 0; i < n && !ret; i++) {
+			barbench_case_id = i + 1;
 			if (!c[i].skipped)
 				ret = sample_case(d, o, t, &c[i], &a[i],
 						  want - (int)c[i].s.n);
+		}
 	}
 	/* Even after an interrupt: summarise what was taken, restore writes. */
 	for (int i = 0; i < n; i++) {
 		int done = 0;
 
+		barbench_case_id = i + 1;
 		if (!c[i].skipped && c[i].samples)
 			done = finish_case(d, o, t, &c[i], &a[i]);
+		barbench_case_id = 0;
 		ret = ret ? ret : done;
 		if (!ret && !o->quiet)
 			print_case(d, &c[i], i, n);
@@ -440,9 +457,11 @@ struct run_output {
 	int ncases;
 	uint64_t page;
 	int complete;
+	struct trap_session *traps;	/* NULL without --traps */
 };
 
-static void json_case(struct jw *w, const struct bench_case *k, int raw)
+static void json_case(struct jw *w, const struct bench_case *k, int raw,
+		      int traps)
 {
 	jw_object(w, NULL);
 	jw_int(w, "bar", k->bar);
@@ -473,6 +492,9 @@ static void json_case(struct jw *w, const struct bench_case *k, int raw)
 	jw_num(w, "ci95_lo_ns", k->s.ci_lo);
 	jw_num(w, "ci95_hi_ns", k->s.ci_hi);
 	jw_num(w, "timer_fraction", k->timer_fraction);
+	jw_int(w, "accesses", (long long)k->accesses);
+	if (traps)
+		json_case_traps(w, k);
 	if (raw && k->samples)
 		jw_nums(w, "raw_ns", k->samples, k->s.n);
 	jw_end(w, '}');
@@ -505,9 +527,11 @@ static void fill_results(FILE *f, void *arg)
 	jw_bool(&w, "writes", o->writes);
 	jw_bool(&w, "table_writes", o->allow_table_writes);
 	jw_end(&w, '}');
+	if (r->traps)
+		json_traps_settings(&w, r->traps);
 	jw_array(&w, "cases");
 	for (int i = 0; i < r->ncases; i++)
-		json_case(&w, &r->cases[i], o->raw);
+		json_case(&w, &r->cases[i], o->raw, r->traps != NULL);
 	jw_end(&w, ']');
 	jw_end(&w, '}');
 }
@@ -578,8 +602,9 @@ int cmd_run(struct vfio_dev *d, const struct options *o)
 	uint64_t page = o->page_size ? o->page_size : system_page_size();
 	static struct bench_case cases[MAX_CASES];
 	static struct access accesses[MAX_CASES];
-	struct run_output r = { o, d, NULL, cases, 0, page, 0 };
+	struct run_output r = { o, d, NULL, cases, 0, page, 0, NULL };
 	char err[512] = "";
+	struct trap_session traps;
 	struct timer t;
 	int bar, n, ret = 0;
 
@@ -614,6 +639,17 @@ int cmd_run(struct vfio_dev *d, const struct options *o)
 		return BB_ERR_USAGE;
 	}
 	r.t = &t;
+	if (o->traps) {
+		ret = traps_start(&traps, o, err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "barbench: --traps: %s\n", err);
+			return BB_ERR_TRAPS;
+		}
+		r.traps = &traps;
+		if (!o->quiet)
+			fprintf(stderr, "barbench: counting trapped accesses "
+				"(%s)\n", traps.mode);
+	}
 	vfio_bar_map_all(d, bar);
 	if (!o->quiet)
 		fprintf(stderr, "barbench: %s %04x:%04x BAR%d, %d cases, "
@@ -624,6 +660,8 @@ int cmd_run(struct vfio_dev *d, const struct options *o)
 	ret = time_cases(d, o, &t, cases, accesses, n);
 	r.ncases = n;
 	r.complete = !ret;
+	if (r.traps)
+		traps_collect(r.traps, cases, n);
 	if (ret == BB_ERR_INTERRUPTED)
 		fprintf(stderr, "barbench: interrupted; results are partial\n");
 	else if (ret)
@@ -632,6 +670,8 @@ int cmd_run(struct vfio_dev *d, const struct options *o)
 		fprintf(stderr, "barbench: %s\n", err);
 		ret = ret ? ret : BB_ERR_OUTPUT;
 	}
+	if (r.traps)
+		trap_stop(r.traps);
 	for (int i = 0; i < n; i++)
 		free(cases[i].samples);
 	return ret;

@@ -23,6 +23,7 @@ enum bb_status {
 	BB_ERR_OUTPUT = 12,	/* results could not be written */
 	BB_ERR_NOBAR = 13,	/* BAR absent, size 0, or an I/O BAR */
 	BB_ERR_INTERRUPTED = 14,	/* stopped by a signal */
+	BB_ERR_TRAPS = 15,	/* --traps: the BPF probes could not start */
 };
 
 #endif

@@ -12,8 +12,9 @@ for dev in $devices; do
 	echo "suite: $dev: info"
 	$BARBENCH info --json "$dev" >"$OUT/$name.info.json" || status=$?
 	echo "suite: $dev: run ($SAMPLES samples a case)"
-	# Writes only go to registers the device's profile declares safe.
-	$BARBENCH run --writes --samples "$SAMPLES" --raw -q \
+	# Writes only go to registers the device's profile declares safe;
+	# --traps counts, per case, the accesses that trapped into the kernel.
+	$BARBENCH run --writes --traps --samples "$SAMPLES" --raw -q \
 		-o "$OUT/$name.json" "$dev" || status=$?
 done
 exit $status

@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""Check barbench --traps results from a real guest run: every access of a
+case that went through the fd trapped exactly once, and no access through
+an mmap trapped; nothing was lost.
+
+usage: check_traps.py RESULTS_DIR   (prints "traps: N passed, M failed")
+"""
+import glob
+import json
+import os
+import sys
+
+
+def main():
+    passed = failed = 0
+
+    def check(ok, what):
+        nonlocal passed, failed
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+            print(f"FAIL: {what}")
+
+    files = sorted(f for f in glob.glob(os.path.join(sys.argv[1], "*.json"))
+                   if not f.endswith(".info.json"))
+    check(len(files) == 2, f"two results files, found {len(files)}")
+    for f in files:
+        doc = json.load(open(f))
+        name = os.path.basename(f)
+        check(doc.get("traps", {}).get("lost") == 0, f"{name}: lost == 0")
+        for c in doc["cases"]:
+            if c.get("skipped"):
+                continue
+            what = (f"{name} {c['path']} {c['place']} {c['op']} "
+                    f"w{c['width']} via {c['route']}")
+            t = c["traps"]
+            if c["route"] == "fd":
+                check(t["bar"] == c["accesses"],
+                      f"{what}: traps {t['bar']} == accesses {c['accesses']}")
+                check(t["bar_by_place"][c["place"]] == c["accesses"],
+                      f"{what}: all traps in place {c['place']}")
+            else:
+                check(t["bar"] == 0, f"{what}: no trap through mmap "
+                      f"({t['bar']})")
+            check(t["config"] == 0 and t["other"] == 0,
+                  f"{what}: no config or other-region access")
+    print(f"traps: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -4,7 +4,8 @@
 #                default suite on its vfio-pci devices, print the table
 #   make test    unit tests (also under ASan/UBSan), then the end-to-end
 #                tests in the guest
-#   make         build barbench and the tests into $(BUILD)/
+#   make overhead  what trapcount adds to a trapped access
+#   make         build barbench, trapcount and the tests into $(BUILD)/
 #
 # Everything downloaded or built lives under $(CACHE)/ and $(BUILD)/, both
 # ignored by git; nothing depends on where the checkout is.
@@ -45,7 +46,7 @@ BPF_HEADERS := bpf/trapcount.h bpf/vfio_types.h
 TRAPLIB_SRC := bpf/traplib.c bench/msix.c
 BPF_LIBS := -lbpf -lelf -lz -lzstd
 
-.PHONY: all run test unit-test e2e-test deps clean distclean help
+.PHONY: all run test unit-test e2e-test overhead deps clean distclean help
 
 all: $(BUILD)/barbench $(BUILD)/trapcount $(BUILD)/test_units \
      $(BUILD)/test_guest $(BUILD)/test_trapcount
@@ -105,6 +106,14 @@ deps:
 run: deps $(BUILD)/barbench
 	@harness/run-suite --arch $(ARCH) --samples $(SAMPLES) \
 		--timeout $(GUEST_TIMEOUT) --results $(RESULTS)
+
+# What trapcount adds to a trapped access (README: "Overhead").
+overhead: deps $(BUILD)/barbench $(BUILD)/trapcount
+	@out=$(RESULTS)/overhead-$$(date -u +%Y%m%dT%H%M%SZ); \
+	harness/guest --timeout $(GUEST_TIMEOUT) --out $$out \
+		--add $(BUILD)/barbench $(BUILD)/trapcount harness/overhead.sh \
+		-- sh ./overhead.sh && \
+	python3 scripts/overhead --out $$out/overhead.txt $$out
 
 unit-test: $(BUILD)/test_units $(BUILD)/test_units_san
 

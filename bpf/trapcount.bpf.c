@@ -35,12 +35,27 @@ struct start {
 	__u8 op;
 };
 
+/* Per CPU, so that counting needs no atomic operations; user space sums. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, TRAP_MAX_ENTRIES);
 	__type(key, struct trap_key);
 	__type(value, struct trap_val);
 } traps SEC(".maps");
+
+/* What classifying needs of a device, read once per device: by vdev. */
+struct dev_info {
+	char name[TRAP_DEV_LEN];
+	__u32 tbar, toff, tsize;
+	__u32 pbar, poff, psize;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u64);
+	__type(value, struct dev_info);
+} devs SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -48,6 +63,18 @@ struct {
 	__type(key, __u32);		/* tid */
 	__type(value, struct start);
 } starts SEC(".maps");
+
+/*
+ * fentry/fexit: the entry's time stamp in task-local storage.  fexit sees
+ * the arguments itself, so the time is all it needs, and task storage costs
+ * a fraction of a hash update and delete per access.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64);
+} entry_ts SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -84,14 +111,6 @@ static __always_inline __u32 current_case(__u32 tgid)
 	return id;
 }
 
-static __always_inline void device_name(struct vfio_pci_core_device *vdev,
-					char *dev)
-{
-	const char *name = BPF_CORE_READ(vdev, pdev, dev.kobj.name);
-
-	bpf_probe_read_kernel_str(dev, TRAP_DEV_LEN, name);
-}
-
 static __always_inline bool in_range(__u64 x, __u64 start, __u64 size)
 {
 	return x >= start && x - start < size;
@@ -105,39 +124,76 @@ static __always_inline bool same_page(__u64 x, __u64 start, __u64 size)
 	       page <= (start + size - 1) >> page_shift;
 }
 
-/* The place of @off in region @region: the table from the kernel's state. */
-static __always_inline __u8 classify(struct vfio_pci_core_device *vdev,
-				     const char *dev, __u32 region, __u64 off)
+/*
+ * The device's name and MSI-X layout: the table from the kernel's own
+ * vfio_pci_core_device (CO-RE), the PBA from what user space read of config
+ * space.  Read once per device and kept, since every access needs them.
+ */
+static __always_inline struct dev_info *
+device_info(struct vfio_pci_core_device *vdev)
 {
-	__u32 tbar = BPF_CORE_READ(vdev, msix_bar);
-	__u32 toff = BPF_CORE_READ(vdev, msix_offset);
-	__u32 tsize = BPF_CORE_READ(vdev, msix_size);
-	struct trap_pba *pba = bpf_map_lookup_elem(&pbas, dev);
-	bool on_table = region == tbar, on_pba = pba && region == pba->bar;
+	__u64 key = (__u64)vdev;
+	struct dev_info *info = bpf_map_lookup_elem(&devs, &key), fresh = {};
+	struct trap_pba *pba;
 
-	if (on_table && in_range(off, toff, tsize))
+	if (info)
+		return info;
+	bpf_probe_read_kernel_str(fresh.name, sizeof(fresh.name),
+				  BPF_CORE_READ(vdev, pdev, dev.kobj.name));
+	fresh.tbar = BPF_CORE_READ(vdev, msix_bar);
+	fresh.toff = BPF_CORE_READ(vdev, msix_offset);
+	fresh.tsize = BPF_CORE_READ(vdev, msix_size);
+	fresh.pbar = 0xff;
+	pba = bpf_map_lookup_elem(&pbas, fresh.name);
+	if (pba) {
+		fresh.pbar = pba->bar;
+		fresh.poff = pba->offset;
+		fresh.psize = pba->size;
+	}
+	bpf_map_update_elem(&devs, &key, &fresh, BPF_ANY);
+	return bpf_map_lookup_elem(&devs, &key);
+}
+
+/* The place of @off in region @region. */
+static __always_inline __u8 classify(const struct dev_info *d, __u32 region,
+				     __u64 off)
+{
+	bool on_table = region == d->tbar, on_pba = region == d->pbar;
+
+	if (on_table && in_range(off, d->toff, d->tsize))
 		return TRAP_PLACE_TABLE;
-	if (on_pba && in_range(off, pba->offset, pba->size))
+	if (on_pba && in_range(off, d->poff, d->psize))
 		return TRAP_PLACE_PBA;
-	if (on_table && same_page(off, toff, tsize))
+	if (on_table && same_page(off, d->toff, d->tsize))
 		return TRAP_PLACE_TABLE_PAGE;
-	if (on_pba && same_page(off, pba->offset, pba->size))
+	if (on_pba && same_page(off, d->poff, d->psize))
 		return TRAP_PLACE_TABLE_PAGE;
 	return TRAP_PLACE_OTHER;
 }
 
+/* floor(log2(v)), branch-free, capped to the histogram. */
 static __always_inline __u32 log2_slot(__u64 v)
 {
-	__u32 slot = 0;
+	__u32 r, shift;
 
-	/* Bounded for the verifier: 2^27 ns is far beyond any access. */
-	for (int i = 0; i < TRAP_HIST_SLOTS - 1 && v > 1; i++) {
-		v >>= 1;
-		slot++;
-	}
-	return slot;
+	r = (v > 0xFFFFFFFF) << 5; v >>= r;
+	shift = (v > 0xFFFF) << 4; v >>= shift; r |= shift;
+	shift = (v > 0xFF) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xF) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	r |= (v >> 1);
+	return r < TRAP_HIST_SLOTS ? r : TRAP_HIST_SLOTS - 1;
 }
 
+static __always_inline void remember_comm(__u32 tgid)
+{
+	char comm[TRAP_COMM_LEN];
+
+	bpf_get_current_comm(comm, sizeof(comm));
+	bpf_map_update_elem(&comms, &tgid, comm, BPF_NOEXIST);
+}
+
+/* This CPU's counters for @key, created (with the process's name) if new. */
 static __always_inline struct trap_val *entry_for(struct trap_key *key)
 {
 	static const struct trap_val zero;
@@ -150,17 +206,8 @@ static __always_inline struct trap_val *entry_for(struct trap_key *key)
 		__sync_fetch_and_add(&lost.map_full, 1);
 		return NULL;
 	}
+	remember_comm(key->tgid);
 	return bpf_map_lookup_elem(&traps, key);
-}
-
-static __always_inline void remember_comm(__u32 tgid)
-{
-	char comm[TRAP_COMM_LEN];
-
-	if (bpf_map_lookup_elem(&comms, &tgid))
-		return;
-	bpf_get_current_comm(comm, sizeof(comm));
-	bpf_map_update_elem(&comms, &tgid, comm, BPF_NOEXIST);
 }
 
 static __always_inline int rw_entry(struct vfio_device *core_vdev,
@@ -183,53 +230,105 @@ static __always_inline int rw_entry(struct vfio_device *core_vdev,
 	return 0;
 }
 
-static __always_inline int rw_exit(long ret)
+/* Count one trapped access at region offset @pos that took @delta ns. */
+static __always_inline void record(struct vfio_pci_core_device *vdev,
+				   __u64 pos, __u64 count, __u8 op, long ret,
+				   __u64 delta, __u32 tgid, __u32 case_id)
 {
-	__u64 now = bpf_ktime_get_ns(), id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id, tgid = id >> 32;
+	__u32 region = pos >> TRAP_REGION_SHIFT;
 	struct trap_key key = {};
+	struct dev_info *dev = device_info(vdev);
 	struct trap_val *val;
-	struct start *s;
-	__u64 delta;
-	__u32 region;
 
-	if (!traced(tgid))
-		return 0;
-	s = bpf_map_lookup_elem(&starts, &tid);
-	if (!s) {
-		__sync_fetch_and_add(&lost.no_start, 1);
-		return 0;
+	if (!dev) {
+		__sync_fetch_and_add(&lost.map_full, 1);
+		return;
 	}
-	delta = now - s->ts;
-	region = s->pos >> TRAP_REGION_SHIFT;
-	device_name(s->vdev, key.dev);
+	__builtin_memcpy(key.dev, dev->name, TRAP_DEV_LEN);
 	key.tgid = tgid;
-	key.case_id = s->case_id;
-	key.width = s->count;
+	key.case_id = case_id;
+	key.width = count;
 	key.region = region;
-	key.op = s->op;
+	key.op = op;
 	if (region <= 5) {
 		key.kind = TRAP_KIND_BAR;
-		key.place = classify(s->vdev, key.dev, region,
-				     s->pos & OFFSET_MASK);
+		key.place = classify(dev, region, pos & OFFSET_MASK);
 	} else {
 		key.kind = region == TRAP_CONFIG_REGION ? TRAP_KIND_CONFIG :
 							  TRAP_KIND_OTHER;
 		key.place = TRAP_PLACE_NONE;
 	}
-	bpf_map_delete_elem(&starts, &tid);
-
 	val = entry_for(&key);
 	if (!val)
-		return 0;
-	__sync_fetch_and_add(&val->count, 1);
+		return;
+	/* Per-CPU values: plain adds are safe with preemption off. */
+	val->count++;
 	if (ret < 0)
-		__sync_fetch_and_add(&val->errors, 1);
+		val->errors++;
 	else
-		__sync_fetch_and_add(&val->bytes, ret);
-	__sync_fetch_and_add(&val->total_ns, delta);
-	__sync_fetch_and_add(&val->hist[log2_slot(delta)], 1);
-	remember_comm(tgid);
+		val->bytes += ret;
+	val->total_ns += delta;
+	val->hist[log2_slot(delta)]++;
+}
+
+/* kprobe mode: the arguments were saved at entry. */
+static __always_inline int rw_exit(long ret)
+{
+	__u64 now = bpf_ktime_get_ns(), id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct start *s;
+
+	/* An entry was saved only for a traced task: no filter lookup here. */
+	s = bpf_map_lookup_elem(&starts, &tid);
+	if (!s) {
+		if (traced(id >> 32))
+			__sync_fetch_and_add(&lost.no_start, 1);
+		return 0;
+	}
+	record(s->vdev, s->pos, s->count, s->op, ret, now - s->ts, id >> 32,
+	       s->case_id);
+	bpf_map_delete_elem(&starts, &tid);
+	return 0;
+}
+
+static __always_inline int fentry_rw(void)
+{
+	__u64 *ts;
+
+	if (!traced(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	ts = bpf_task_storage_get(&entry_ts, bpf_get_current_task_btf(), 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (ts)
+		*ts = bpf_ktime_get_ns();
+	else
+		__sync_fetch_and_add(&lost.starts_full, 1);
+	return 0;
+}
+
+static __always_inline int fexit_rw(struct vfio_device *core_vdev,
+				    size_t count, loff_t *ppos, long ret,
+				    __u8 op)
+{
+	__u64 now = bpf_ktime_get_ns(), id = bpf_get_current_pid_tgid();
+	__u64 *ts = bpf_task_storage_get(&entry_ts, bpf_get_current_task_btf(),
+					 0, 0);
+	__u64 pos = 0, start;
+
+	if (!ts || !*ts) {
+		if (traced(id >> 32))
+			__sync_fetch_and_add(&lost.no_start, 1);
+		return 0;
+	}
+	start = *ts;
+	*ts = 0;
+	/* The access moved *ppos on by the bytes it did: step back. */
+	bpf_probe_read_kernel(&pos, sizeof(pos), ppos);
+	if (ret > 0)
+		pos -= ret;
+	record(container_of(core_vdev, struct vfio_pci_core_device, vdev),
+	       pos, count, op, ret, now - start, id >> 32,
+	       current_case(id >> 32));
 	return 0;
 }
 
@@ -239,10 +338,10 @@ static __always_inline void count_event(struct trap_key *key, __u64 bytes)
 
 	if (!val)
 		return;
-	__sync_fetch_and_add(&val->count, 1);
-	__sync_fetch_and_add(&val->bytes, bytes);
+	val->count++;
+	val->bytes += bytes;
 	if (key->err)
-		__sync_fetch_and_add(&val->errors, 1);
+		val->errors++;
 }
 
 static __always_inline int mmap_exit(struct vfio_device *core_vdev,
@@ -252,12 +351,16 @@ static __always_inline int mmap_exit(struct vfio_device *core_vdev,
 	__u32 tgid = id >> 32;
 	struct trap_key key = {};
 	struct vfio_pci_core_device *vdev;
+	struct dev_info *dev;
 	__u64 pgoff = BPF_CORE_READ(vma, vm_pgoff);
 
 	if (!traced(tgid))
 		return 0;
 	vdev = container_of(core_vdev, struct vfio_pci_core_device, vdev);
-	device_name(vdev, key.dev);
+	dev = device_info(vdev);
+	if (!dev)
+		return 0;
+	__builtin_memcpy(key.dev, dev->name, TRAP_DEV_LEN);
 	key.tgid = tgid;
 	key.case_id = current_case(tgid);
 	key.kind = TRAP_KIND_MMAP;
@@ -266,7 +369,6 @@ static __always_inline int mmap_exit(struct vfio_device *core_vdev,
 	key.err = ret < 0 ? -ret : 0;
 	count_event(&key, BPF_CORE_READ(vma, vm_end) -
 			  BPF_CORE_READ(vma, vm_start));
-	remember_comm(tgid);
 	return 0;
 }
 
@@ -276,48 +378,49 @@ static __always_inline int fault_entry(struct vm_fault *vmf)
 	__u32 tgid = id >> 32;
 	struct trap_key key = {};
 	struct vfio_pci_core_device *vdev;
+	struct dev_info *dev;
 	__u64 pos = (__u64)BPF_CORE_READ(vmf, pgoff) << page_shift;
 
 	if (!traced(tgid))
 		return 0;
 	vdev = BPF_CORE_READ(vmf, vma, vm_private_data);
-	device_name(vdev, key.dev);
+	dev = device_info(vdev);
+	if (!dev)
+		return 0;
+	__builtin_memcpy(key.dev, dev->name, TRAP_DEV_LEN);
 	key.tgid = tgid;
 	key.case_id = current_case(tgid);
 	key.kind = TRAP_KIND_FAULT;
 	key.region = pos >> TRAP_REGION_SHIFT;
-	key.place = classify(vdev, key.dev, key.region, pos & OFFSET_MASK);
+	key.place = classify(dev, key.region, pos & OFFSET_MASK);
 	count_event(&key, page_size);
-	remember_comm(tgid);
 	return 0;
 }
 
 SEC("fentry/vfio_pci_core_read")
-int BPF_PROG(fentry_read, struct vfio_device *core_vdev, char *buf,
-	     size_t count, loff_t *ppos)
+int BPF_PROG(fentry_read)
 {
-	return rw_entry(core_vdev, count, ppos, TRAP_OP_READ);
+	return fentry_rw();
 }
 
 SEC("fexit/vfio_pci_core_read")
 int BPF_PROG(fexit_read, struct vfio_device *core_vdev, char *buf,
 	     size_t count, loff_t *ppos, ssize_t ret)
 {
-	return rw_exit(ret);
+	return fexit_rw(core_vdev, count, ppos, ret, TRAP_OP_READ);
 }
 
 SEC("fentry/vfio_pci_core_write")
-int BPF_PROG(fentry_write, struct vfio_device *core_vdev, const char *buf,
-	     size_t count, loff_t *ppos)
+int BPF_PROG(fentry_write)
 {
-	return rw_entry(core_vdev, count, ppos, TRAP_OP_WRITE);
+	return fentry_rw();
 }
 
 SEC("fexit/vfio_pci_core_write")
 int BPF_PROG(fexit_write, struct vfio_device *core_vdev, const char *buf,
 	     size_t count, loff_t *ppos, ssize_t ret)
 {
-	return rw_exit(ret);
+	return fexit_rw(core_vdev, count, ppos, ret, TRAP_OP_WRITE);
 }
 
 SEC("fexit/vfio_pci_core_mmap")
@@ -390,6 +493,22 @@ SEC("kprobe/vfio_pci_mmap_huge_fault")
 int BPF_KPROBE(kprobe_fault, struct vm_fault *vmf)
 {
 	return fault_entry(vmf);
+}
+
+/*
+ * trapcount --empty: the same fentry/fexit attach points with nothing in
+ * them, to measure what probing costs before trapcount does any work.
+ */
+SEC("fentry/vfio_pci_core_read")
+int BPF_PROG(empty_entry)
+{
+	return 0;
+}
+
+SEC("fexit/vfio_pci_core_read")
+int BPF_PROG(empty_exit)
+{
+	return 0;
 }
 
 /* Follow the traced command into the processes it forks. */

@@ -35,6 +35,8 @@ static const char usage_text[] =
 "  --page-size N  compute table-page for pages of N bytes (default: the\n"
 "                 kernel's)\n"
 "  -k, --kprobes  use kprobes even where fentry/fexit work\n"
+"  --empty        attach empty fentry/fexit programs and count nothing: what\n"
+"                 probing alone costs, to compare with a full count\n"
 "  -H, --histograms  print the latency histograms\n"
 "  -j, --json     JSON on stdout\n"
 "  -v, --verbose  libbpf's messages\n"
@@ -271,6 +273,7 @@ int main(int argc, char **argv)
 		{ "device", required_argument, NULL, 'D' },
 		{ "page-size", required_argument, NULL, 'P' },
 		{ "kprobes", no_argument, NULL, 'k' },
+		{ "empty", no_argument, NULL, 'E' },
 		{ "histograms", no_argument, NULL, 'H' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -311,6 +314,9 @@ int main(int argc, char **argv)
 			break;
 		case 'k':
 			o.force_kprobes = 1;
+			break;
+		case 'E':
+			o.empty = 1;
 			break;
 		case 'H':
 			hist = 1;

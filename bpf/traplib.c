@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -153,6 +154,10 @@ static int open_and_load(struct trap_session *s, const struct trap_opts *o,
 	skel->rodata->case_addr = o->case_addr;
 	skel->rodata->case_tgid = o->case_tgid;
 
+	bpf_program__set_autoload(skel->progs.empty_entry, o->empty);
+	bpf_program__set_autoload(skel->progs.empty_exit, o->empty);
+	if (o->empty)
+		kprobes = 2;	/* neither set below: only the empty pair */
 	bpf_program__set_autoload(skel->progs.fentry_read, !kprobes);
 	bpf_program__set_autoload(skel->progs.fexit_read, !kprobes);
 	bpf_program__set_autoload(skel->progs.fentry_write, !kprobes);
@@ -160,14 +165,15 @@ static int open_and_load(struct trap_session *s, const struct trap_opts *o,
 	bpf_program__set_autoload(skel->progs.fexit_mmap, !kprobes);
 	bpf_program__set_autoload(skel->progs.fentry_fault,
 				  !kprobes && fault_fn);
-	bpf_program__set_autoload(skel->progs.kprobe_read, kprobes);
-	bpf_program__set_autoload(skel->progs.kprobe_write, kprobes);
-	bpf_program__set_autoload(skel->progs.kretprobe_rw, kprobes);
-	bpf_program__set_autoload(skel->progs.kprobe_mmap, kprobes);
-	bpf_program__set_autoload(skel->progs.kretprobe_mmap, kprobes);
-	bpf_program__set_autoload(skel->progs.kprobe_fault, kprobes && fault_fn);
+	bpf_program__set_autoload(skel->progs.kprobe_read, kprobes == 1);
+	bpf_program__set_autoload(skel->progs.kprobe_write, kprobes == 1);
+	bpf_program__set_autoload(skel->progs.kretprobe_rw, kprobes == 1);
+	bpf_program__set_autoload(skel->progs.kprobe_mmap, kprobes == 1);
+	bpf_program__set_autoload(skel->progs.kretprobe_mmap, kprobes == 1);
+	bpf_program__set_autoload(skel->progs.kprobe_fault,
+				  kprobes == 1 && fault_fn);
 	/* The fork tracepoint follows a traced command's children. */
-	bpf_program__set_autoload(skel->progs.on_fork, o->filter);
+	bpf_program__set_autoload(skel->progs.on_fork, o->filter && !o->empty);
 	if (!kprobes && fault_fn)
 		bpf_program__set_attach_target(skel->progs.fentry_fault, 0,
 					       fault_fn);
@@ -209,6 +215,13 @@ static int attach_all(struct trap_session *s, int kprobes, const char *fault_fn,
 	struct trapcount_bpf *k = s->skel;
 	int ret = 0;
 
+	if (bpf_program__autoload(k->progs.empty_entry)) {
+		ret = add_link(s, bpf_program__attach(k->progs.empty_entry),
+			       "empty fentry vfio_pci_core_read", 1, err, errlen);
+		return ret ? ret : add_link(s,
+			       bpf_program__attach(k->progs.empty_exit),
+			       "empty fexit vfio_pci_core_read", 1, err, errlen);
+	}
 	if (!kprobes) {
 		ret = add_link(s, bpf_program__attach(k->progs.fentry_read),
 			       "fentry vfio_pci_core_read", 1, err, errlen);
@@ -299,7 +312,8 @@ int trap_start(struct trap_session *s, const struct trap_opts *o, char *err,
 	}
 	if (ret)
 		return ret;
-	s->mode = kprobes ? "kprobe/kretprobe" : "fentry/fexit";
+	s->mode = o->empty ? "empty fentry/fexit" :
+		  kprobes ? "kprobe/kretprobe" : "fentry/fexit";
 	load_pbas(s);
 	ret = attach_all(s, kprobes, fault_fn, err, errlen);
 	if (ret)
@@ -321,23 +335,48 @@ void trap_lost(struct trap_session *s, struct trap_lost *out)
 	*out = s->skel->bss->lost;
 }
 
+/* The traps map is per CPU: each lookup gives one value per CPU to sum. */
+static void sum_cpus(const struct trap_val *per_cpu, int ncpus,
+		     struct trap_val *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (int c = 0; c < ncpus; c++) {
+		const struct trap_val *v = &per_cpu[c];
+
+		out->count += v->count;
+		out->bytes += v->bytes;
+		out->errors += v->errors;
+		out->total_ns += v->total_ns;
+		for (int b = 0; b < TRAP_HIST_SLOTS; b++)
+			out->hist[b] += v->hist[b];
+	}
+}
+
 int trap_for_each(struct trap_session *s,
 		  void (*fn)(const struct trap_key *, const struct trap_val *,
 			     void *), void *arg)
 {
 	int fd = bpf_map__fd(s->skel->maps.traps), n = 0;
+	int ncpus = libbpf_num_possible_cpus();
 	struct trap_key key, next;
-	struct trap_val val;
+	struct trap_val *per_cpu, val;
 	void *prev = NULL;
 
+	if (ncpus <= 0)
+		return -1;
+	per_cpu = calloc(ncpus, sizeof(*per_cpu));
+	if (!per_cpu)
+		return -1;
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		if (!bpf_map_lookup_elem(fd, &next, &val)) {
+		if (!bpf_map_lookup_elem(fd, &next, per_cpu)) {
+			sum_cpus(per_cpu, ncpus, &val);
 			fn(&next, &val, arg);
 			n++;
 		}
 		key = next;
 		prev = &key;
 	}
+	free(per_cpu);
 	return n;
 }
 

@@ -22,6 +22,7 @@ struct trap_opts {
 	uint64_t case_addr;	/* barbench: address of its case id */
 	pid_t case_tgid;
 	int verbose;		/* libbpf's messages on stderr */
+	int empty;		/* empty fentry/fexit only: the probing floor */
 };
 
 struct trap_session {

@@ -1,0 +1,33 @@
+#!/bin/sh
+# What trapcount adds to a trapped access, measured in one boot: the median
+# cost of an fd read of a register with no probe, with empty fentry/fexit
+# programs (the floor of probing), under trapcount (fentry/fexit and
+# kprobes), and under the kernel's own tracefs kprobe on the same function.  The setups alternate over ROUNDS rounds because emulated
+# timings drift.  Runs in the guest from /extra; results in $OUT.
+OUT=${OUT:-/out}
+ROUNDS=${ROUNDS:-3}
+SAMPLES=${SAMPLES:-400}
+dev=${BARBENCH_NVME:?no device}
+tracing=/sys/kernel/tracing
+bench() {	# bench LABEL [WRAPPER...]
+	label=$1
+	shift
+	"$@" ./barbench run -q --paths fd --offset 0x8 --widths 4 \
+		--samples "$SAMPLES" --raw --variant "$label" \
+		-o "$OUT/$label-$round.json" "$dev"
+}
+status=0
+for round in $(seq "$ROUNDS"); do
+	echo "overhead: round $round of $ROUNDS"
+	bench none || status=1
+	bench empty-fentry-fexit ./trapcount --empty -- >/dev/null || status=1
+	bench trapcount ./trapcount -- >/dev/null || status=1
+	bench trapcount-kprobes ./trapcount -k -- >/dev/null || status=1
+	echo 'p:barbench_kprobe vfio_pci_core_read' >>$tracing/kprobe_events &&
+		echo 1 >$tracing/events/kprobes/barbench_kprobe/enable || status=1
+	bench tracefs-kprobe || status=1
+	echo 0 >$tracing/events/kprobes/barbench_kprobe/enable
+	echo '-:barbench_kprobe' >>$tracing/kprobe_events
+	echo >$tracing/trace
+done
+exit $status

@@ -57,6 +57,19 @@ struct {
 	__type(value, struct dev_info);
 } devs SEC(".maps");
 
+/* The last device seen on this CPU: an array lookup is inlined, a hash not. */
+struct last_dev {
+	__u64 vdev;
+	struct dev_info info;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct last_dev);
+} last_dev SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
@@ -69,11 +82,16 @@ struct {
  * the arguments itself, so the time is all it needs, and task storage costs
  * a fraction of a hash update and delete per access.
  */
+struct task_state {
+	__u64 ts;
+	__u8 traced;	/* 0: not asked yet, 1: traced, 2: not traced */
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, __u64);
+	__type(value, struct task_state);
 } entry_ts SEC(".maps");
 
 struct {
@@ -133,9 +151,18 @@ static __always_inline struct dev_info *
 device_info(struct vfio_pci_core_device *vdev)
 {
 	__u64 key = (__u64)vdev;
-	struct dev_info *info = bpf_map_lookup_elem(&devs, &key), fresh = {};
+	__u32 zero = 0;
+	struct last_dev *last = bpf_map_lookup_elem(&last_dev, &zero);
+	struct dev_info *info, fresh = {};
 	struct trap_pba *pba;
 
+	if (last && last->vdev == key)
+		return &last->info;
+	info = bpf_map_lookup_elem(&devs, &key);
+	if (info && last) {
+		last->vdev = key;
+		last->info = *info;
+	}
 	if (info)
 		return info;
 	bpf_probe_read_kernel_str(fresh.name, sizeof(fresh.name),
@@ -293,16 +320,20 @@ static __always_inline int rw_exit(long ret)
 
 static __always_inline int fentry_rw(void)
 {
-	__u64 *ts;
+	struct task_state *st;
 
-	if (!traced(bpf_get_current_pid_tgid() >> 32))
-		return 0;
-	ts = bpf_task_storage_get(&entry_ts, bpf_get_current_task_btf(), 0,
+	st = bpf_task_storage_get(&entry_ts, bpf_get_current_task_btf(), 0,
 				  BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (ts)
-		*ts = bpf_ktime_get_ns();
-	else
-		__sync_fetch_and_add(&lost.starts_full, 1);
+	if (!st) {
+		if (traced(bpf_get_current_pid_tgid() >> 32))
+			__sync_fetch_and_add(&lost.starts_full, 1);
+		return 0;
+	}
+	/* Whether a task is traced is asked once; forks get new storage. */
+	if (!st->traced)
+		st->traced = traced(bpf_get_current_pid_tgid() >> 32) ? 1 : 2;
+	if (st->traced == 1)
+		st->ts = bpf_ktime_get_ns();
 	return 0;
 }
 
@@ -311,17 +342,18 @@ static __always_inline int fexit_rw(struct vfio_device *core_vdev,
 				    __u8 op)
 {
 	__u64 now = bpf_ktime_get_ns(), id = bpf_get_current_pid_tgid();
-	__u64 *ts = bpf_task_storage_get(&entry_ts, bpf_get_current_task_btf(),
-					 0, 0);
+	struct task_state *st = bpf_task_storage_get(&entry_ts,
+					bpf_get_current_task_btf(), 0, 0);
 	__u64 pos = 0, start;
 
-	if (!ts || !*ts) {
-		if (traced(id >> 32))
-			__sync_fetch_and_add(&lost.no_start, 1);
+	if (!st || st->traced != 1)
+		return 0;
+	if (!st->ts) {
+		__sync_fetch_and_add(&lost.no_start, 1);
 		return 0;
 	}
-	start = *ts;
-	*ts = 0;
+	start = st->ts;
+	st->ts = 0;
 	/* The access moved *ppos on by the bytes it did: step back. */
 	bpf_probe_read_kernel(&pos, sizeof(pos), ppos);
 	if (ret > 0)

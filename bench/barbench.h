@@ -59,8 +59,10 @@ struct bench_case {
 	uint64_t value;		/* first value read (or written) */
 	int restored;		/* write cases: readback matched */
 	double timer_fraction;	/* timer overhead / time of one batch */
-	uint64_t accesses;	/* every access made, pilot and warm-up too */
-	uint64_t traps[TRAP_KIND_COUNT];	/* with --traps, per kind */
+	uint64_t accesses;	/* every timed-run access, pilot and warm-up too */
+	/* --traps: a counting pass apart from the timing, and what trapped */
+	uint64_t pass_accesses;
+	uint64_t traps[TRAP_KIND_COUNT];
 	uint64_t trap_places[PLACE_COUNT];	/* BAR traps per place */
 	struct summary s;
 	double *samples;	/* per-access ns, s.n of them */
@@ -79,7 +81,8 @@ int cmd_info(struct vfio_dev *d, const struct options *o);
 int cmd_run(struct vfio_dev *d, const struct options *o);
 int cmd_read(struct vfio_dev *d, const struct options *o, const char *how);
 
-/* --traps (bench/traps.c) */
+/* --traps (bench/traps.c): batches of each case in the counting pass */
+#define TRAP_PASS_BATCHES	10
 int traps_start(struct trap_session *s, const struct options *o, char *err,
 		size_t errlen);
 void traps_collect(struct trap_session *s, struct bench_case *cases, int n);

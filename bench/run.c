@@ -411,9 +411,43 @@ static int finish_case(struct vfio_dev *d, const struct options *o,
  * turn.  Emulated (and busy) machines drift over seconds; interleaving
  * spreads that drift over all cases instead of biasing the ones run first.
  */
+/*
+ * --traps: with the timing done, attach the probes and run each case for a
+ * few more batches; the BPF side charges every trap to barbench_case_id.
+ * Timings are never taken with a probe on the path.
+ */
+static int count_traps(struct vfio_dev *d, const struct options *o,
+		       struct trap_session *traps, struct bench_case *c,
+		       struct access *a, int n)
+{
+	char err[256];
+
+	if (trap_resume(traps, err, sizeof(err))) {
+		snprintf(d->err, sizeof(d->err), "--traps: %s", err);
+		return BB_ERR_TRAPS;
+	}
+	if (!o->quiet)
+		fprintf(stderr, "barbench: counting trapped accesses (%s)\n",
+			traps->mode);
+	for (int i = 0; i < n; i++) {
+		if (c[i].skipped || !c[i].batch)
+			continue;
+		barbench_case_id = i + 1;
+		a[i].done = &c[i].pass_accesses;
+		for (int b = 0; b < TRAP_PASS_BATCHES; b++)
+			if (do_batch(&a[i], c[i].batch))
+				return io_error(d, &c[i]);
+		a[i].done = &c[i].accesses;
+	}
+	barbench_case_id = 0;
+	trap_pause(traps);
+	traps_collect(traps, c, n);
+	return 0;
+}
+
 static int time_cases(struct vfio_dev *d, const struct options *o,
 		      const struct timer *t, struct bench_case *c,
-		      struct access *a, int n)
+		      struct access *a, int n, struct trap_session *traps)
 {
 	int ret = 0;
 
@@ -434,6 +468,8 @@ static int time_cases(struct vfio_dev *d, const struct options *o,
 						  want - (int)c[i].s.n);
 		}
 	}
+	if (!ret && traps)
+		ret = count_traps(d, o, traps, c, a, n);
 	/* Even after an interrupt: summarise what was taken, restore writes. */
 	for (int i = 0; i < n; i++) {
 		int done = 0;
@@ -646,9 +682,6 @@ int cmd_run(struct vfio_dev *d, const struct options *o)
 			return BB_ERR_TRAPS;
 		}
 		r.traps = &traps;
-		if (!o->quiet)
-			fprintf(stderr, "barbench: counting trapped accesses "
-				"(%s)\n", traps.mode);
 	}
 	vfio_bar_map_all(d, bar);
 	if (!o->quiet)
@@ -657,11 +690,9 @@ int cmd_run(struct vfio_dev *d, const struct options *o)
 			"read)\n", d->addr, d->vendor, d->device, bar, n,
 			o->samples, o->rounds,
 			t.source, t.overhead_ns);
-	ret = time_cases(d, o, &t, cases, accesses, n);
+	ret = time_cases(d, o, &t, cases, accesses, n, r.traps);
 	r.ncases = n;
 	r.complete = !ret;
-	if (r.traps)
-		traps_collect(r.traps, cases, n);
 	if (ret == BB_ERR_INTERRUPTED)
 		fprintf(stderr, "barbench: interrupted; results are partial\n");
 	else if (ret)

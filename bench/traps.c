@@ -26,6 +26,8 @@ int traps_start(struct trap_session *s, const struct options *o, char *err,
 
 	if (ret)
 		return ret;
+	/* Loaded and checked now; attached only for the counting pass. */
+	trap_pause(s);
 	if (trap_add_pid(s, getpid())) {
 		snprintf(err, errlen, "cannot add pid %d to the trap filter",
 			 (int)getpid());
@@ -64,6 +66,7 @@ void traps_collect(struct trap_session *s, struct bench_case *cases, int n)
 
 void json_case_traps(struct jw *w, const struct bench_case *k)
 {
+	jw_int(w, "trap_pass_accesses", (long long)k->pass_accesses);
 	jw_object(w, "traps");
 	for (int kind = 0; kind < TRAP_KIND_COUNT; kind++)
 		jw_int(w, trap_kind_name(kind), (long long)k->traps[kind]);
@@ -80,6 +83,9 @@ void json_traps_settings(struct jw *w, struct trap_session *s)
 
 	jw_object(w, "traps");
 	jw_str(w, "mode", s->mode);
+	jw_str(w, "counted", "in a pass after the timing, with the probes "
+	       "attached only then");
+	jw_int(w, "pass_batches", TRAP_PASS_BATCHES);
 	jw_array(w, "attached");
 	for (int i = 0; i < s->nattached; i++)
 		jw_str(w, NULL, s->attached[i]);

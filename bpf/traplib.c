@@ -315,9 +315,33 @@ int trap_start(struct trap_session *s, const struct trap_opts *o, char *err,
 	s->mode = o->empty ? "empty fentry/fexit" :
 		  kprobes ? "kprobe/kretprobe" : "fentry/fexit";
 	load_pbas(s);
+	s->kprobes = kprobes;
+	s->fault_fn = fault_fn;
 	ret = attach_all(s, kprobes, fault_fn, err, errlen);
 	if (ret)
 		trap_stop(s);
+	return ret;
+}
+
+static void destroy_links(struct trap_session *s)
+{
+	for (int i = 0; i < s->nlinks; i++)
+		bpf_link__destroy(s->links[i]);
+	s->nlinks = 0;
+	s->nattached = 0;
+}
+
+void trap_pause(struct trap_session *s)
+{
+	destroy_links(s);
+}
+
+int trap_resume(struct trap_session *s, char *err, size_t errlen)
+{
+	int ret = attach_all(s, s->kprobes, s->fault_fn, err, errlen);
+
+	if (ret)
+		destroy_links(s);
 	return ret;
 }
 
@@ -391,9 +415,7 @@ void trap_comm(struct trap_session *s, unsigned int tgid, char *comm)
 
 void trap_stop(struct trap_session *s)
 {
-	for (int i = 0; i < s->nlinks; i++)
-		bpf_link__destroy(s->links[i]);
-	s->nlinks = 0;
+	destroy_links(s);
 	trapcount_bpf__destroy(s->skel);
 	s->skel = NULL;
 }

@@ -35,6 +35,8 @@ struct trap_session {
 	char notes[TRAP_MAX_NOTES][192];	/* what was not attached, why */
 	int nnotes;
 	uint64_t page_size;
+	int kprobes;		/* which set was loaded, to attach again */
+	const char *fault_fn;
 };
 
 /* Exit statuses of trapcount (and barbench --traps failures map to 7). */
@@ -50,6 +52,12 @@ enum trap_status {
 int trap_start(struct trap_session *s, const struct trap_opts *o, char *err,
 	       size_t errlen);
 int trap_add_pid(struct trap_session *s, pid_t pid);
+/*
+ * Detach the probes but keep the programs and maps, and attach them again:
+ * a benchmark times with no probe on the path and counts in a pass apart.
+ */
+void trap_pause(struct trap_session *s);
+int trap_resume(struct trap_session *s, char *err, size_t errlen);
 void trap_lost(struct trap_session *s, struct trap_lost *out);
 /* Calls @fn for every entry of the traps map. */
 int trap_for_each(struct trap_session *s,

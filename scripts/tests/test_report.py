@@ -80,14 +80,15 @@ class Report(unittest.TestCase):
         traps = {"bar": 1200, "config": 0, "other": 0, "mmap": 0,
                  "fault": 0, "bar_by_place": {}}
         doc = results([case("fd", 2500),
-                       case("vmm", 2510, route="fd", accesses=1200,
-                            traps=traps)])
+                       case("vmm", 2510, route="fd", accesses=99999,
+                            trap_pass_accesses=1200, traps=traps)])
         doc["traps"] = {"mode": "fentry/fexit", "lost": 0}
         rc, out, _ = self.run_report(doc)
         self.assertEqual(rc, 0)
         row = [l for l in out.splitlines() if l.startswith("other")][0]
         self.assertEqual(row.split()[-1], "1200/1200")
-        self.assertIn("counted by BPF (fentry/fexit), lost 0", out)
+        self.assertIn("counted by BPF (fentry/fexit) in a pass after the "
+                      "timing, lost 0", out)
 
     def test_partial_run_is_marked(self):
         doc = results([case("fd", 2500)])

@@ -77,7 +77,7 @@ $(BUILD)/test_guest: bench/tests/test_guest.c $(LIB_SRC) $(HEADERS) | $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS_STATIC) -o $@ bench/tests/test_guest.c $(LIB_SRC) -lm
 
 $(CACHE)/kernel/$(ARCH)/vmlinuz:
-	harness/fetch-kernel --arch $(ARCH) -q
+	harness/fetch-kernel --arch $(ARCH)
 
 $(VMLINUX_H): $(KERNEL_BTF) bpf/gen-vmlinux-h
 	@mkdir -p $(@D)

@@ -70,6 +70,7 @@ struct {
 	__type(value, struct last_dev);
 } last_dev SEC(".maps");
 
+/* kprobe fallback: a kretprobe has no arguments, so the entry saves them. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);

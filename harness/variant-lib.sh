@@ -1,0 +1,46 @@
+# Shared by the harness scripts (POSIX sh): read a variant file.
+#
+# A variant is a file of KEY=VALUE lines (harness/variants/): description,
+# arch, kernel, patch, cmdline.  Every key must be present, even if empty.
+
+VARIANT_KEYS="description arch kernel patch cmdline"
+
+# variant_file NAME-OR-PATH: the file, or an error naming what was tried.
+variant_file() {
+	case $1 in
+	*/*) f=$1 ;;
+	*) f=$repo/harness/variants/$1 ;;
+	esac
+	if [ ! -f "$f" ]; then
+		echo "no variant '$1' ($f); known: $(ls "$repo/harness/variants" | tr '\n' ' ')" >&2
+		return 1
+	fi
+	echo "$f"
+}
+
+# variant_get FILE KEY: the value of KEY; fails if KEY is missing.
+variant_get() {
+	if ! grep -q "^$2=" "$1"; then
+		echo "variant file $1 has no '$2=' line (keys: $VARIANT_KEYS)" >&2
+		return 1
+	fi
+	sed -n "s/^$2=//p" "$1" | tail -n 1
+}
+
+# variant_check FILE: every key present, and values that make sense.
+variant_check() {
+	for k in $VARIANT_KEYS; do
+		variant_get "$1" "$k" >/dev/null || return 1
+	done
+	case $(variant_get "$1" kernel) in
+	debian:6.12) ;;
+	image:*:*) ;;
+	*) echo "variant file $1: kernel must be debian:6.12 or image:IMAGE:MODULES" >&2
+	   return 1 ;;
+	esac
+	p=$(variant_get "$1" patch)
+	if [ -n "$p" ] && [ ! -f "$repo/$p" ]; then
+		echo "variant file $1: patch $p does not exist" >&2
+		return 1
+	fi
+}

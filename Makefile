@@ -4,6 +4,9 @@
 #                default suite on its vfio-pci devices, print the table
 #   make test    unit tests (also under ASan/UBSan), then the end-to-end
 #                tests in the guest
+#   make compare   the suite under kernel variants (VARIANTS="stock
+#                  msix-sparse") in one boot, and the report of the difference
+#   make gate BASELINE=... CANDIDATE=...   exit 1 if the candidate regressed
 #   make overhead  what trapcount adds to a trapped access
 #   make         build barbench, trapcount and the tests into $(BUILD)/
 #
@@ -46,7 +49,8 @@ BPF_HEADERS := bpf/trapcount.h bpf/vfio_types.h
 TRAPLIB_SRC := bpf/traplib.c bench/msix.c
 BPF_LIBS := -lbpf -lelf -lz -lzstd
 
-.PHONY: all run test unit-test e2e-test overhead deps clean distclean help
+.PHONY: all run test unit-test e2e-test overhead compare gate deps clean \
+	distclean help
 
 all: $(BUILD)/barbench $(BUILD)/trapcount $(BUILD)/test_units \
      $(BUILD)/test_guest $(BUILD)/test_trapcount
@@ -106,6 +110,17 @@ deps:
 run: deps $(BUILD)/barbench
 	@harness/run-suite --arch $(ARCH) --samples $(SAMPLES) \
 		--timeout $(GUEST_TIMEOUT) --results $(RESULTS)
+
+VARIANTS ?= stock msix-sparse
+ROUNDS ?= 3
+compare: deps $(BUILD)/barbench
+	@harness/compare --rounds $(ROUNDS) --samples $(SAMPLES) \
+		--timeout $(GUEST_TIMEOUT) --results $(RESULTS) $(VARIANTS)
+
+gate:
+	@test -n "$(BASELINE)" -a -n "$(CANDIDATE)" || \
+		{ echo "usage: make gate BASELINE=FILE CANDIDATE=FILE"; exit 2; }
+	@python3 scripts/gate $(BASELINE) $(CANDIDATE)
 
 # What trapcount adds to a trapped access (README: "Overhead").
 overhead: deps $(BUILD)/barbench $(BUILD)/trapcount

@@ -76,7 +76,8 @@ static void cpu_model(char *buf, size_t len)
 
 void json_provenance(struct jw *w, const struct options *o)
 {
-	char cmdline[2048], model[256], date[64];
+	char cmdline[2048], model[256], date[64], module[128];
+	const char *round;
 	struct utsname u;
 	time_t now = time(NULL);
 
@@ -102,6 +103,13 @@ void json_provenance(struct jw *w, const struct options *o)
 	jw_str(w, "cpu_model", model);
 	jw_int(w, "cpus_online", sysconf(_SC_NPROCESSORS_ONLN));
 	jw_str(w, "variant", o->variant);
+	/* Set by the harness when variants alternate in one boot. */
+	round = getenv("BARBENCH_ROUND");
+	if (round && *round)
+		jw_int(w, "round", atoi(round));
+	/* Which vfio-pci-core measured: "OE" marks an out-of-tree rebuild. */
+	read_line("/sys/module/vfio_pci_core/taint", module, sizeof(module));
+	jw_str(w, "vfio_pci_core_taint", module);
 	jw_end(w, '}');
 }
 

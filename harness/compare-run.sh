@@ -1,0 +1,124 @@
+#!/bin/sh
+# compare-run.sh: the same suite under each kernel variant, alternating
+# inside one boot (A B A B ...), because emulated timings drift between
+# boots.  Runs as root in the guest, or on a lab host with real devices.
+# POSIX sh: the guest has only busybox.
+#
+# usage: compare-run.sh [--rounds N] [--samples N] [--out DIR] VARIANT=MODULE...
+#   MODULE: a vfio-pci-core.ko to load, or "stock" for the system's own.
+# environment:
+#   BARBENCH_DEVICES  devices bound to vfio-pci (default: $BARBENCH_NVME
+#                     $BARBENCH_XHCI); each needs driver_override=vfio-pci
+#   STOCK_MODULES     folder with the stock vfio_pci_core.ko and vfio_pci.ko
+#                     (default: modprobe from /lib/modules)
+#   BARBENCH          barbench (default ./barbench); HYPERFINE: hyperfine,
+#                     if whole-process timings are wanted
+# Results: OUT/VARIANT/round-N/ (suite.sh output), OUT/VARIANT/hyperfine-
+# round-N.json.  The stock module is back in place on every exit path.
+set -u
+rounds=3 samples=200 out=/out
+while [ $# -gt 0 ]; do
+	case $1 in
+	--rounds) rounds=$2; shift 2 ;;
+	--samples) samples=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	--*) echo "compare-run: unknown option $1" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+[ $# -ge 1 ] || { echo "compare-run: no VARIANT=MODULE given" >&2; exit 2; }
+here=$(cd "$(dirname "$0")" && pwd)
+devices=${BARBENCH_DEVICES:-"${BARBENCH_NVME:-} ${BARBENCH_XHCI:-}"}
+BARBENCH=${BARBENCH:-./barbench}
+export BARBENCH
+
+say() { echo "compare-run: $*" >&2; }
+
+for dev in $devices; do
+	o=$(cat "/sys/bus/pci/devices/$dev/driver_override" 2>/dev/null)
+	if [ "$o" != vfio-pci ]; then
+		say "$dev: driver_override is '${o:-unset}', not vfio-pci"
+		exit 2
+	fi
+done
+for vm in "$@"; do
+	m=${vm#*=}
+	case $vm in *=*) ;; *) say "'$vm' is not VARIANT=MODULE"; exit 2 ;; esac
+	[ "$m" = stock ] || [ -f "$m" ] || { say "no module $m"; exit 2; }
+done
+
+# unload: vfio-pci first (that unbinds the devices), then the core.
+unload() {
+	for mod in vfio_pci vfio_pci_core; do
+		if [ -d "/sys/module/$mod" ] && ! rmmod "$mod"; then
+			say "cannot unload $mod (is a device still open?)"
+			return 1
+		fi
+	done
+}
+
+load_stock_module() {	# load_stock_module NAME
+	if [ -n "${STOCK_MODULES:-}" ]; then
+		insmod "$STOCK_MODULES/$1.ko"
+	else
+		modprobe "$1"
+	fi
+}
+
+# load MODULE: the variant's core (or the stock one), stock vfio-pci on top,
+# the devices bound again.
+load() {
+	unload || return 1
+	if [ "$1" = stock ]; then
+		load_stock_module vfio_pci_core || return 1
+	else
+		insmod "$1" || { say "insmod $1 failed"; return 1; }
+	fi
+	load_stock_module vfio_pci || return 1
+	for dev in $devices; do
+		echo "$dev" >/sys/bus/pci/drivers_probe
+		drv=$(readlink "/sys/bus/pci/devices/$dev/driver")
+		if [ "${drv##*/}" != vfio-pci ]; then
+			say "$dev did not bind to vfio-pci"
+			return 1
+		fi
+	done
+}
+
+restore() {
+	trap - EXIT INT TERM HUP
+	load stock || say "could not put the stock vfio-pci-core back"
+}
+trap restore EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+status=0
+for round in $(seq "$rounds"); do
+	for vm in "$@"; do
+		v=${vm%%=*} m=${vm#*=}
+		say "round $round of $rounds: $v"
+		load "$m" || exit 3
+		dir=$out/$v/round-$round
+		mkdir -p "$dir"
+		if [ "$m" = stock ]; then
+			echo "stock" >"$out/$v/module"
+		else
+			sha256sum "$m" | cut -d' ' -f1 >"$out/$v/module"
+		fi
+		OUT=$dir BARBENCH_VARIANT=$v BARBENCH_ROUND=$round \
+			BARBENCH_SAMPLES=$samples BARBENCH_DEVICES="$devices" \
+			sh "$here/suite.sh" >&2 || status=1
+		# Whole-process timings of a VMM-like workload, where available.
+		if [ -n "${HYPERFINE:-}" ]; then
+			first=${devices%% *}
+			first=${first:-$(echo $devices)}
+			$HYPERFINE --runs 5 --warmup 1 --style none \
+				--export-json "$out/$v/hyperfine-round-$round.json" \
+				"$BARBENCH run -q --paths vmm --samples 50 --rounds 1 $first" \
+				>/dev/null 2>&1 || say "hyperfine failed (ignored)"
+		fi
+	done
+done
+exit $status

@@ -1,0 +1,50 @@
+#!/bin/sh
+# harness/compare --host, run inside the guest as if it were a lab host: a
+# copy of the checkout's harness and barbench, a prebuilt msix-sparse module,
+# the guest's nvme as the lab device.  Checks that both variants ran, that
+# each behaved as its kernel should, and that stock is back at the end.
+# Prints "labmode: N passed, M failed".
+set -u
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+stage=$(mktemp -d)
+out=$(mktemp -d)
+rmdir "$out"
+trap 'rm -rf "$stage" "$out"' EXIT
+module=$("$repo/harness/build-module" msix-sparse) || exit 1
+mkdir -p "$stage/repo/harness" "$stage/repo/build"
+cp -r "$repo/harness/compare" "$repo/harness/compare-run.sh" \
+	"$repo/harness/suite.sh" "$repo/harness/variant-lib.sh" \
+	"$repo/harness/variants" "$repo/harness/patches" "$stage/repo/harness/"
+cp "$repo/build/barbench" "$stage/repo/build/"
+cp "$module" "$stage/msix-sparse.ko"
+
+"$repo/harness/guest" --timeout 600 --out "$out" \
+	--add "$stage/repo" "$stage/msix-sparse.ko" -- sh -c '
+	STOCK_MODULES=/lib/modules/barbench sh repo/harness/compare --host \
+		--devices "$BARBENCH_NVME" --rounds 1 --samples 20 \
+		--module msix-sparse=/extra/msix-sparse.ko --results /out \
+		stock msix-sparse
+	echo "status $?" >/out/status
+	[ -e /sys/module/vfio_pci_core/taint ] &&
+		cat /sys/module/vfio_pci_core/taint >/out/taint-after'
+pass=0 fail=0
+check() {
+	if eval "$2"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
+}
+run=$(ls -d "$out"/compare-* 2>/dev/null | head -n 1)
+check "compare --host exits 0" '[ "$(cat "$out/status" 2>/dev/null)" = "status 0" ]'
+check "a compare folder" '[ -n "$run" ]'
+s=$run/stock/round-1/0000_00_02_0.json
+m=$run/msix-sparse/round-1/0000_00_02_0.json
+check "stock results" '[ -f "$s" ]'
+check "msix-sparse results" '[ -f "$m" ]'
+check "stock: MSIX_MAPPABLE" 'grep -q "\"msix_mappable\": true" "$s"'
+check "stock: nothing skipped" '! grep -q "\"skipped\"" "$s"'
+check "msix-sparse: SPARSE_MMAP" 'grep -q "\"name\": \"SPARSE_MMAP\"" "$m"'
+check "msix-sparse: whole-BAR mmap refused" 'grep -q "\"whole_bar_mmap\": \"Invalid argument\"" "$m"'
+check "msix-sparse: table-page mmap skipped" 'grep -q "\"skipped\"" "$m"'
+check "msix-sparse ran the out-of-tree module" 'grep -q "\"vfio_pci_core_taint\": \"OE\"" "$m"'
+check "stock ran the stock module" 'grep -q "\"vfio_pci_core_taint\": \"\"" "$s"'
+check "stock module back at the end" '[ "$(cat "$out/taint-after" 2>/dev/null)" = "" ]'
+echo "labmode: $pass passed, $fail failed"
+[ "$fail" = 0 ]

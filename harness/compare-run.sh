@@ -11,10 +11,11 @@
 #                     $BARBENCH_XHCI); each needs driver_override=vfio-pci
 #   STOCK_MODULES     folder with the stock vfio_pci_core.ko and vfio_pci.ko
 #                     (default: modprobe from /lib/modules)
-#   BARBENCH          barbench (default ./barbench); HYPERFINE: hyperfine,
-#                     if whole-process timings are wanted
+#   BARBENCH          barbench (default ./barbench); HYPERFINE, PERF:
+#                     hyperfine and perf, for whole-process timings and
+#                     counters of a VMM-like workload (optional)
 # Results: OUT/VARIANT/round-N/ (suite.sh output), OUT/VARIANT/hyperfine-
-# round-N.json.  The stock module is back in place on every exit path.
+# round-N.json, OUT/VARIANT/perf-round-N.txt.  The stock module is back in place on every exit path.
 set -u
 rounds=3 samples=200 out=/out
 while [ $# -gt 0 ]; do
@@ -110,14 +111,21 @@ for round in $(seq "$rounds"); do
 		OUT=$dir BARBENCH_VARIANT=$v BARBENCH_ROUND=$round \
 			BARBENCH_SAMPLES=$samples BARBENCH_DEVICES="$devices" \
 			sh "$here/suite.sh" >&2 || status=1
-		# Whole-process timings of a VMM-like workload, where available.
+		# Whole-process view of a VMM-like workload (the vmm path over
+		# every place), where hyperfine and perf are available.
+		first=$(echo $devices | cut -d' ' -f1)
+		work="$BARBENCH run -q --paths vmm --samples 50 --rounds 1 $first"
 		if [ -n "${HYPERFINE:-}" ]; then
-			first=${devices%% *}
-			first=${first:-$(echo $devices)}
 			$HYPERFINE --runs 5 --warmup 1 --style none \
 				--export-json "$out/$v/hyperfine-round-$round.json" \
-				"$BARBENCH run -q --paths vmm --samples 50 --rounds 1 $first" \
-				>/dev/null 2>&1 || say "hyperfine failed (ignored)"
+				"$work" >/dev/null 2>&1 ||
+				say "hyperfine failed (ignored)"
+		fi
+		if [ -n "${PERF:-}" ]; then
+			# Hardware counters read <not supported> under emulation.
+			$PERF stat -x, -o "$out/$v/perf-round-$round.txt" \
+				-e task-clock,page-faults,context-switches,cycles,instructions \
+				-- $work >/dev/null 2>&1 || say "perf stat failed (ignored)"
 		fi
 	done
 done

@@ -49,8 +49,8 @@ BPF_HEADERS := bpf/trapcount.h bpf/vfio_types.h
 TRAPLIB_SRC := bpf/traplib.c bench/msix.c
 BPF_LIBS := -lbpf -lelf -lz -lzstd
 
-.PHONY: all run test unit-test e2e-test overhead compare gate deps clean \
-	distclean help
+.PHONY: all run test unit-test e2e-test overhead compare compare-report \
+	gate deps clean distclean help
 
 all: $(BUILD)/barbench $(BUILD)/trapcount $(BUILD)/test_units \
      $(BUILD)/test_guest $(BUILD)/test_trapcount
@@ -117,10 +117,19 @@ compare: deps $(BUILD)/barbench
 	@harness/compare --rounds $(ROUNDS) --samples $(SAMPLES) \
 		--timeout $(GUEST_TIMEOUT) --results $(RESULTS) $(VARIANTS)
 
+# The report of a comparison folder again (e.g. after editing
+# scripts/gate.conf): make compare-report RUNDIR=results/compare-...
+compare-report:
+	@test -n "$(RUNDIR)" || \
+		{ echo "usage: make compare-report RUNDIR=DIR [COMPARE_FLAGS=...]" >&2; exit 2; }
+	@python3 scripts/compare $(COMPARE_FLAGS) $(RUNDIR)
+
+# BASELINE, CANDIDATE: a run JSON, a folder of them, or a bundle
+# (scripts/bundle).  GATE_FLAGS=--allow-env-diff to gate across kernels.
 gate:
 	@test -n "$(BASELINE)" -a -n "$(CANDIDATE)" || \
-		{ echo "usage: make gate BASELINE=FILE CANDIDATE=FILE"; exit 2; }
-	@python3 scripts/gate $(BASELINE) $(CANDIDATE)
+		{ echo "usage: make gate BASELINE=FILE|DIR CANDIDATE=FILE|DIR [GATE_FLAGS=...]" >&2; exit 2; }
+	@python3 scripts/gate $(GATE_FLAGS) $(BASELINE) $(CANDIDATE)
 
 # What trapcount adds to a trapped access (README: "Overhead").
 overhead: deps $(BUILD)/barbench $(BUILD)/trapcount

@@ -111,10 +111,12 @@ for round in $(seq "$rounds"); do
 		OUT=$dir BARBENCH_VARIANT=$v BARBENCH_ROUND=$round \
 			BARBENCH_SAMPLES=$samples BARBENCH_DEVICES="$devices" \
 			sh "$here/suite.sh" >&2 || status=1
-		# Whole-process view of a VMM-like workload (the vmm path over
-		# every place), where hyperfine and perf are available.
+		# Whole-process view of a VMM-like workload, where hyperfine and
+		# perf are available: the vmm path over every place, a FIXED
+		# number of accesses (--batch; barbench otherwise sizes batches
+		# by time, which would hide the cost).
 		first=$(echo $devices | cut -d' ' -f1)
-		work="$BARBENCH run -q --paths vmm --samples 50 --rounds 1 $first"
+		work="$BARBENCH run -q --paths vmm --batch 100 --samples 100 --rounds 1 --warmup 1 --resamples 0 $first"
 		if [ -n "${HYPERFINE:-}" ]; then
 			$HYPERFINE --runs 5 --warmup 1 --style none \
 				--export-json "$out/$v/hyperfine-round-$round.json" \

@@ -17,7 +17,8 @@ gate() {	# gate EXPECTED-STATUS NAME ARGS...: the gate's verdict
 	shift 2
 	python3 "$repo/scripts/gate" "$@" >"$results/gate.out" 2>&1
 	got=$?
-	check "$name: exit $want (got $got)" '[ "$got" = "$want" ]'
+	check "$name: exit $want (got $got)" '[ "$got" = "$want" ] ||
+		{ head -n 20 "$results/gate.out"; false; }'
 }
 
 "$repo/harness/compare" --rounds 2 --samples 30 --results "$results" \
@@ -45,5 +46,26 @@ gate 0 "committed baseline vs this boot's stock" --config "$crossboot" \
 	"$baseline" "$run/stock/round-1"
 gate 1 "committed baseline vs this boot's msix-sparse" --config "$crossboot" \
 	"$baseline" "$run/msix-sparse/round-1"
+# A variant that runs a lab-built kernel (kernel=image:IMAGE:MODULES; here
+# Debian's image and modules, named by path) with its own cmdline.
+k=$repo/.cache/kernel/x86_64
+for v in lab-a lab-b; do
+	# Variants that alternate in one boot share their cmdline.
+	printf 'description=%s\narch=x86_64\nkernel=image:%s:%s\npatch=\ncmdline=barbench_variant=lab\n' \
+		"$v" "$k/vmlinuz" "$k/root/lib/modules/$(cat "$k/VERSION")" \
+		>"$results/$v"
+done
+mkdir -p "$results/lab"
+"$repo/harness/compare" --rounds 1 --samples 10 --results "$results/lab" \
+	"$results/lab-a" "$results/lab-b" >"$results/lab.log" 2>&1
+check "compare of image: variants exits 0" '[ $? = 0 ] || { tail -5 "$results/lab.log"; false; }'
+check "the variant's cmdline reached the guest kernel" \
+	'grep -q "\"kernel_cmdline\": \".* barbench_variant=lab\"" "$results"/lab/compare-*/lab-a/round-1/0000_00_02_0.json'
+
+# A variant file with a key missing: exit 2, and the key named.
+printf 'description=x\narch=x86_64\nkernel=debian:6.12\ncmdline=\n' >"$results/broken"
+"$repo/harness/compare" "$results/broken" stock >"$results/broken.log" 2>&1
+check "variant without patch= gives 2" '[ $? = 2 ]'
+check "and names the key" 'grep -q "no .patch=. line" "$results/broken.log"'
 echo "variants: $pass passed, $fail failed"
 [ "$fail" = 0 ]

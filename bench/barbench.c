@@ -292,9 +292,10 @@ int cmd_read(struct vfio_dev *d, const struct options *o, const char *how)
 	for (int w = 1; w <= 8; w *= 2)
 		if (o->widths == (unsigned int)WIDTH_BIT(w))
 			width = w;
-	if (!vfio_bar_usable(d, bar)) {
-		fprintf(stderr, "barbench: %s has no readable BAR%d\n",
-			d->addr, bar);
+	if (vfio_bar_is_io(d, bar) || !vfio_bar_usable(d, bar)) {
+		fprintf(stderr, "barbench: %s has no readable memory BAR%d%s\n",
+			d->addr, bar, vfio_bar_is_io(d, bar) ?
+			" (it is an I/O BAR)" : "");
 		return BB_ERR_NOBAR;
 	}
 	if (o->offset < 0 || (uint64_t)o->offset % width ||

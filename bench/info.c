@@ -117,6 +117,12 @@ static void print_info(const struct vfio_dev *d, const struct options *o)
 	for (int bar = 0; bar < 6 && (uint32_t)bar < d->num_regions; bar++) {
 		if (!d->regions[bar].size)
 			continue;
+		if (vfio_bar_is_io(d, bar)) {
+			printf("  BAR%d  I/O ports, %llu bytes (not timed: "
+			       "memory BARs only)\n", bar,
+			       (unsigned long long)d->regions[bar].size);
+			continue;
+		}
 		if (!(d->regions[bar].flags & VFIO_REGION_INFO_FLAG_READ)) {
 			printf("  BAR%d  not readable through VFIO\n", bar);
 			continue;

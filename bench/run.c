@@ -584,6 +584,11 @@ static int pick_bar(const struct vfio_dev *d, const struct options *o,
 			 d->addr, bar);
 		return -1;
 	}
+	if (vfio_bar_is_io(d, bar)) {
+		snprintf(err, errlen, "BAR%d of %s is an I/O (port space) BAR: "
+			 "barbench times memory BARs only", bar, d->addr);
+		return -1;
+	}
 	if (!vfio_bar_usable(d, bar)) {
 		snprintf(err, errlen, "BAR%d of %s is not readable through "
 			 "VFIO", bar, d->addr);

@@ -348,6 +348,12 @@ void vfio_dev_close(struct vfio_dev *d)
 	d->device_fd = d->iommufd = d->group_fd = d->container_fd = -1;
 }
 
+int vfio_bar_is_io(const struct vfio_dev *d, int bar)
+{
+	/* PCI_BASE_ADDRESS_0 + 4 * bar; bit 0 set means I/O space. */
+	return bar >= 0 && bar <= 5 && (d->config[0x10 + 4 * bar] & 1);
+}
+
 int vfio_bar_usable(const struct vfio_dev *d, int bar)
 {
 	const struct vfio_region *r;
@@ -355,7 +361,8 @@ int vfio_bar_usable(const struct vfio_dev *d, int bar)
 	if (bar < 0 || bar > 5 || (uint32_t)bar >= d->num_regions)
 		return 0;
 	r = &d->regions[bar];
-	return r->size && (r->flags & VFIO_REGION_INFO_FLAG_READ);
+	return r->size && (r->flags & VFIO_REGION_INFO_FLAG_READ) &&
+	       !vfio_bar_is_io(d, bar);
 }
 
 int vfio_mmap_ranges(const struct vfio_dev *d, int bar, struct mmap_area *out,

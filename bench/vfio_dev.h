@@ -64,6 +64,8 @@ void vfio_dev_close(struct vfio_dev *d);
 
 /* Is BAR @bar a memory BAR the kernel reports with a size? */
 int vfio_bar_usable(const struct vfio_dev *d, int bar);
+/* Is BAR @bar an I/O (port space) BAR?  From its config space register. */
+int vfio_bar_is_io(const struct vfio_dev *d, int bar);
 
 /*
  * The ranges of @bar the kernel lets a user mmap: none without the MMAP flag,

@@ -46,5 +46,45 @@ check "timeout is named" grep -q "timeout" "$work/err"
 check "earlier results kept after a timeout" \
 	[ "$(cat "$work/res/x" 2>/dev/null)" = 42 ]
 
+# QEMU killed while the command runs: 121, and the earlier results kept.
+"$guest" -q --timeout 120 --out "$work/res" -- sleep 1000 \
+	>/dev/null 2>"$work/err" &
+gpid=$!
+for i in $(seq 60); do
+	qpid=$(pgrep -f "guest/run\.$gpid\." | head -n 1)
+	[ -n "$qpid" ] && grep -q "@@BARBENCH-CMD-BEGIN" \
+		"$(ls -d "${CACHE:-$repo/.cache}"/guest/run.$gpid.*/ 2>/dev/null | head -n 1)console.log" \
+		2>/dev/null && break
+	sleep 1
+done
+sleep 2
+kill -9 "$qpid" 2>/dev/null
+wait "$gpid"
+rc=$?
+check "QEMU killed mid-run gives 121" [ "$rc" = 121 ]
+check "earlier results kept after QEMU died" \
+	[ "$(cat "$work/res/x" 2>/dev/null)" = 42 ]
+
+# Ctrl-C to the harness: 130, and no QEMU left behind.  Job control on:
+# a plain background job would start with SIGINT ignored.
+set -m
+"$guest" -q --timeout 120 -- sleep 1000 >/dev/null 2>&1 &
+gpid=$!
+set +m
+sleep 8
+kill -INT "$gpid"
+wait "$gpid"
+rc=$?
+check "SIGINT gives 130" [ "$rc" = 130 ]
+sleep 1
+check "no QEMU left after SIGINT" sh -c "! pgrep -f 'guest/run\.$gpid\.' >/dev/null"
+
+# A kernel that cannot be downloaded: 120, and the cause named.
+CACHE=$work/cache MIRROR=http://127.0.0.1:9/debian \
+	"$repo/harness/fetch-kernel" >/dev/null 2>"$work/err"
+rc=$?
+check "unreachable mirror gives 120" [ "$rc" = 120 ]
+check "the failed download is named" grep -q "apt-get update of bookworm-backports from http://127.0.0.1:9/debian failed" "$work/err"
+
 echo "harness: $pass passed, $fail failed"
 [ "$fail" = 0 ]

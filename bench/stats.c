@@ -24,7 +24,8 @@ double percentile_sorted(const double *x, size_t n, double p)
 	if (i >= n - 1)
 		return x[n - 1];
 	frac = pos - (double)i;
-	return x[i] + frac * (x[i + 1] - x[i]);
+	/* Weighted, not x[i] + frac * (x[i+1] - x[i]): that can overflow. */
+	return (1.0 - frac) * x[i] + frac * x[i + 1];
 }
 
 double median_of(const double *x, size_t n)
@@ -73,7 +74,7 @@ static double resample_median(const double *x, size_t n, uint32_t *counts,
 		if (seen <= lo && lo < seen + counts[i])
 			a = x[i];
 		if (seen <= hi && hi < seen + counts[i])
-			return (a + x[i]) / 2;
+			return a / 2 + x[i] / 2;	/* (a + b) / 2 can overflow */
 		seen += counts[i];
 	}
 	return a;
@@ -89,7 +90,7 @@ static void fill_nan(struct summary *s, size_t n)
 int summarize(const double *x, size_t n, int resamples, uint64_t seed,
 	      struct summary *s)
 {
-	double *sorted, *dev, *boot, sum = 0;
+	double *sorted, *dev, *boot, mean = 0;
 	uint32_t *counts;
 	uint64_t state = seed ? seed : 0x9e3779b97f4a7c15ull;
 	int ret = -1;
@@ -106,9 +107,15 @@ int summarize(const double *x, size_t n, int resamples, uint64_t seed,
 
 	memcpy(sorted, x, n * sizeof(*sorted));
 	qsort(sorted, n, sizeof(*sorted), cmp_double);
+	/*
+	 * A running mean, weighted so that no intermediate value leaves the
+	 * range of the inputs: a plain sum (or x - mean) of huge values
+	 * overflows.
+	 */
 	for (size_t i = 0; i < n; i++)
-		sum += sorted[i];
-	s->mean = sum / (double)n;
+		mean = mean * ((double)i / (double)(i + 1)) +
+		       sorted[i] / (double)(i + 1);
+	s->mean = mean;
 	s->min = sorted[0];
 	s->max = sorted[n - 1];
 	s->median = percentile_sorted(sorted, n, 50);

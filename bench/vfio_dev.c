@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -34,20 +35,40 @@ static int open_status(int err)
 	return err == EACCES || err == EPERM ? BB_ERR_PERM : BB_ERR_VFIO;
 }
 
+/* @n hex digits (at least @min, at most @max) of @s into @v; the end. */
+static const char *hex_field(const char *s, int min, int max, unsigned int *v)
+{
+	int n = 0;
+
+	*v = 0;
+	for (; n < max && isxdigit((unsigned char)s[n]); n++)
+		*v = *v << 4 | (unsigned int)(isdigit((unsigned char)s[n]) ?
+			s[n] - '0' : (tolower((unsigned char)s[n]) - 'a' + 10));
+	return n >= min && !isxdigit((unsigned char)s[n]) ? s + n : NULL;
+}
+
+/*
+ * A strict parser: scanf's %x takes signs, "0x" and numbers too big for
+ * their field (which wrap), so "100000000:00:02.0" would become domain 0.
+ */
 int pci_addr_normalize(const char *in, char *out, size_t outlen)
 {
 	unsigned int dom = 0, bus, dev, fn;
-	char tail;
+	const char *p = in, *q;
 
-	/* scanf's %x would take "0x" prefixes and signs: allow none. */
-	if (in[strspn(in, "0123456789abcdefABCDEF:.")])
+	/* Optional domain: up to four digits, then ':' and a bus. */
+	q = hex_field(p, 1, 4, &dom);
+	if (q && *q == ':' && (q = hex_field(q + 1, 1, 2, &bus)) && *q == ':')
+		p = q + 1;
+	else if ((q = hex_field(in, 1, 2, &bus)) && *q == ':')
+		dom = 0, p = q + 1;
+	else
 		return -1;
-	if (sscanf(in, "%x:%x:%x.%x%c", &dom, &bus, &dev, &fn, &tail) != 4) {
-		dom = 0;
-		if (sscanf(in, "%x:%x.%x%c", &bus, &dev, &fn, &tail) != 3)
-			return -1;
-	}
-	if (dom > 0xffff || bus > 0xff || dev > 0x1f || fn > 7)
+	q = hex_field(p, 1, 2, &dev);
+	if (!q || *q != '.')
+		return -1;
+	q = hex_field(q + 1, 1, 1, &fn);
+	if (!q || *q || dev > 0x1f || fn > 7)
 		return -1;
 	snprintf(out, outlen, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
 	return 0;

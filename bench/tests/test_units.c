@@ -303,6 +303,17 @@ static void test_stats(void)
 		CHECK(s.mad == 250);
 	}
 
+	/* Found by fuzzing: values near DBL_MAX must not overflow to inf. */
+	{
+		double big[] = { -1.7e308, 1.7e308, 1.7e308 };
+
+		CHECK(summarize(big, 3, 200, 1, &s) == 0);
+		CHECK(isfinite(s.mean) && isfinite(s.p5) && isfinite(s.p95));
+		CHECK(s.p5 <= s.median && s.median <= s.p95);
+		CHECK(s.ci_lo <= s.median && s.median <= s.ci_hi);
+		CHECK(isfinite(s.ci_lo) && isfinite(s.ci_hi));
+	}
+
 	CHECK(summarize(odd, 0, 100, 1, &s) == -1);
 	CHECK(isnan(s.median));
 	CHECK(isnan(median_of(odd, 0)));
@@ -324,6 +335,16 @@ static void test_addr(void)
 	CHECK(pci_addr_normalize("00:02.0x", out, sizeof(out)) == -1);
 	CHECK(pci_addr_normalize("../../etc", out, sizeof(out)) == -1);
 	CHECK(pci_addr_normalize("", out, sizeof(out)) == -1);
+	/* Found by fuzzing: a domain too big for its field must not wrap. */
+	CHECK(pci_addr_normalize("100000000:00:02.0", out, sizeof(out)) == -1);
+	CHECK(pci_addr_normalize("10000:00:02.0", out, sizeof(out)) == -1);
+	CHECK(pci_addr_normalize("000:00:02.0", out, sizeof(out)) == 0);
+	CHECK(!strcmp(out, "0000:00:02.0"));
+	CHECK(pci_addr_normalize("0000:000:02.0", out, sizeof(out)) == -1);
+	CHECK(pci_addr_normalize("0000:00:02.00", out, sizeof(out)) == -1);
+	CHECK(pci_addr_normalize("0000:00:02", out, sizeof(out)) == -1);
+	CHECK(pci_addr_normalize("ABCD:EF:1F.7", out, sizeof(out)) == 0);
+	CHECK(!strcmp(out, "abcd:ef:1f.7"));
 }
 
 static void test_json(void)

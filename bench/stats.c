@@ -24,6 +24,9 @@ double percentile_sorted(const double *x, size_t n, double p)
 	if (i >= n - 1)
 		return x[n - 1];
 	frac = pos - (double)i;
+	/* An endpoint of weight 0 is not touched: 0 * inf would be NaN. */
+	if (frac == 0)
+		return x[i];
 	/* Weighted, not x[i] + frac * (x[i+1] - x[i]): that can overflow. */
 	return (1.0 - frac) * x[i] + frac * x[i + 1];
 }

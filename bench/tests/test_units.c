@@ -312,6 +312,14 @@ static void test_stats(void)
 		CHECK(s.p5 <= s.median && s.median <= s.p95);
 		CHECK(s.ci_lo <= s.median && s.median <= s.ci_hi);
 		CHECK(isfinite(s.ci_lo) && isfinite(s.ci_hi));
+		CHECK(!isnan(s.mad));
+	}
+	{
+		double wide[] = { -8e307, -8e307, 1.7e308 };
+
+		CHECK(summarize(wide, 3, 200, 1, &s) == 0);
+		CHECK(!isnan(s.mad) && !isnan(s.ci_lo) && !isnan(s.ci_hi));
+		CHECK(s.median == -8e307);
 	}
 
 	CHECK(summarize(odd, 0, 100, 1, &s) == -1);

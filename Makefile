@@ -8,6 +8,7 @@
 #                  msix-sparse") in one boot, and the report of the difference
 #   make gate BASELINE=... CANDIDATE=...   exit 1 if the candidate regressed
 #   make overhead  what trapcount adds to a trapped access
+#   make fuzz      fuzz the parsers of untrusted input, FUZZ_SECONDS each
 #   make         build barbench, trapcount and the tests into $(BUILD)/
 #
 # Everything downloaded or built lives under $(CACHE)/ and $(BUILD)/, both
@@ -50,7 +51,7 @@ TRAPLIB_SRC := bpf/traplib.c bench/msix.c
 BPF_LIBS := -lbpf -lelf -lz -lzstd
 
 .PHONY: all run test unit-test e2e-test overhead compare compare-report \
-	gate deps clean distclean help
+	gate fuzz deps clean distclean help
 
 all: $(BUILD)/barbench $(BUILD)/trapcount $(BUILD)/test_units \
      $(BUILD)/test_guest $(BUILD)/test_trapcount
@@ -130,6 +131,11 @@ gate:
 	@test -n "$(BASELINE)" -a -n "$(CANDIDATE)" || \
 		{ echo "usage: make gate BASELINE=FILE|DIR CANDIDATE=FILE|DIR [GATE_FLAGS=...]" >&2; exit 2; }
 	@python3 scripts/gate $(GATE_FLAGS) $(BASELINE) $(CANDIDATE)
+
+# libFuzzer on the parsers (bench/fuzz/README.md); make test runs 10 s each.
+FUZZ_SECONDS ?= 300
+fuzz: deps
+	@bench/fuzz/run --seconds $(FUZZ_SECONDS) $(BUILD)
 
 # What trapcount adds to a trapped access (README: "Overhead").
 overhead: deps $(BUILD)/barbench $(BUILD)/trapcount

@@ -143,6 +143,27 @@ static void regcaps(void)
 	region_info(32, 4, 0, 0x1000);
 	save("regcaps", "no-chain");
 
+	/*
+	 * The longest chain accepted, REGCAPS_MAX_CAPS (32) caps (ids 1-5
+	 * and unknown ones; the NVLINK2 ids 4 and 5 of POWER9 GPUs), and
+	 * one more than that.
+	 */
+	for (int ncap = 32; ncap <= 33; ncap++) {
+		static const uint16_t ids[] = { 3, 4, 5, 77, 2, 0 };
+		size_t off = 32;
+
+		start();
+		region_info((uint32_t)(32 + ncap * 16), 0, 32, 0x4000);
+		for (int i = 0; i < ncap; i++, off += 16) {
+			uint16_t id = ids[i % 6];
+
+			cap(off, id, 1, i + 1 < ncap ? (uint32_t)off + 16 : 0);
+			p32(RI + off + 8, 0x80000000u | 0x10de);
+			p32(RI + off + 12, (uint32_t)i);
+		}
+		save("regcaps", ncap == 32 ? "max-caps" : "too-many-caps");
+	}
+
 	/* Malformed: a loop, and a sparse cap that claims too many areas. */
 	start();
 	region_info(48, 0, 32, 0x4000);

@@ -136,6 +136,7 @@ gate:
 FUZZ_SECONDS ?= 300
 fuzz: deps
 	@bench/fuzz/run --seconds $(FUZZ_SECONDS) $(BUILD)
+	@python3 scripts/tests/fuzz_results.py 5000
 
 # What trapcount adds to a trapped access (README: "Overhead").
 overhead: deps $(BUILD)/barbench $(BUILD)/trapcount

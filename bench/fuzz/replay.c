@@ -13,6 +13,9 @@
  * Exits 1 if any input failed, 2 on a usage or I/O error.
  * REPLAY_NOFORK=1 runs inputs in-process (for a debugger).
  */
+#ifndef _GNU_SOURCE
+#define _POSIX_C_SOURCE 200809L	/* getopt, fork, alarm outside gnu11 */
+#endif
 #include <dirent.h>
 #include <signal.h>
 #include <errno.h>
@@ -139,7 +142,7 @@ static void run_dir(const char *dir)
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	char **names = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, len;
 
 	if (!d) {
 		fprintf(stderr, "replay: %s: %s\n", dir, strerror(errno));
@@ -155,8 +158,11 @@ static void run_dir(const char *dir)
 			if (!names)
 				abort();
 		}
-		if (asprintf(&names[n], "%s/%s", dir, e->d_name) < 0)
+		len = strlen(dir) + strlen(e->d_name) + 2;
+		names[n] = malloc(len);
+		if (!names[n])
 			abort();
+		snprintf(names[n], len, "%s/%s", dir, e->d_name);
 		n++;
 	}
 	closedir(d);

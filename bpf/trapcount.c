@@ -28,7 +28,8 @@ static const char usage_text[] =
 "mmaps of regions and the page faults on them.\n"
 "\n"
 "  -- COMMAND     run COMMAND and count what it (and its children) does\n"
-"  -p, --pid PID  count what process PID (and its children) does\n"
+"  -p, --pid PID  count what process PID (and its children) does, until\n"
+"                 it exits (or --duration ends)\n"
 "                 (neither: every process, for --duration or until Ctrl-C)\n"
 "  -d, --duration SECONDS  stop after SECONDS (system-wide or -p)\n"
 "  -D, --device ADDR       show only this device\n"
@@ -378,9 +379,13 @@ int main(int argc, char **argv)
 			fprintf(stderr, "trapcount: %s; counting%s, Ctrl-C to "
 				"stop\n", s.mode, pid ? " one process" :
 				" system-wide");
+		/* -p: also stop when the process is gone, as perf -p does. */
 		for (unsigned long long i = 0; !stop && (!duration ||
-		     i < duration * 10); i++)
+		     i < duration * 10); i++) {
+			if (pid && kill((pid_t)pid, 0) && errno == ESRCH)
+				break;
 			usleep(100000);
+		}
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 

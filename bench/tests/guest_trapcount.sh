@@ -38,10 +38,11 @@ ok $? "command status passed through"
 [ $? = 127 ]
 ok $? "missing command gives 127"
 
-# -p follows the process into the children it forks.
+# -p follows the process into the children it forks, and stops when the
+# process exits (well before -d 60).
 sh -c "sleep 2; $read_table; $read_table" >/dev/null 2>&1 &
 bg=$!
-./trapcount -p $bg -d 4 >$out 2>&1
+./trapcount -p $bg -d 60 >$out 2>&1
 ok $? "trapcount -p exits 0"
 [ "$(grep -c "barbench .* msix-table read    4        1 " $out)" = 2 ]
 ok $? "-p counts the read of each forked child"

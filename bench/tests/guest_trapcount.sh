@@ -38,23 +38,45 @@ ok $? "command status passed through"
 [ $? = 127 ]
 ok $? "missing command gives 127"
 
+# started_counting FILE: wait until trapcount says it counts (its probes
+# are attached), then let the workload go: loading can take seconds.
+go=/tmp/tc.go
+started_counting() {
+	for i in $(seq 150); do
+		grep -q "counting" "$1" && break
+		sleep 0.2
+	done
+	touch $go
+}
+workload="while [ ! -e $go ]; do sleep 0.1; done; $read_table; $read_table"
+
 # -p follows the process into the children it forks, and stops when the
 # process exits (well before -d 60).
-sh -c "sleep 2; $read_table; $read_table" >/dev/null 2>&1 &
+rm -f $go
+sh -c "$workload" >/dev/null 2>&1 &
 bg=$!
-./trapcount -p $bg -d 60 >$out 2>&1
+./trapcount -p $bg -d 60 >$out 2>$out.err &
+tc=$!
+started_counting $out.err
+wait $tc
 ok $? "trapcount -p exits 0"
 [ "$(grep -c "barbench .* msix-table read    4        1 " $out)" = 2 ]
-ok $? "-p counts the read of each forked child"
+ok $? "-p counts the read of each child (forked, and exec'd in place)"
 wait $bg
 
 # System-wide, for a duration.
-(sleep 2; $read_table >/dev/null 2>&1) &
-./trapcount -d 4 >$out 2>&1
+rm -f $go
+sh -c "$workload" >/dev/null 2>&1 &
+bg=$!
+./trapcount -d 30 >$out 2>$out.err &
+tc=$!
+started_counting $out.err
+wait $bg
+kill -INT $tc
+wait $tc
 ok $? "system-wide exits 0"
-grep -q "msix-table read    4        1 " $out
-ok $? "system-wide sees the read"
-wait
+[ "$(grep -c "barbench .* msix-table read    4        1 " $out)" = 2 ]
+ok $? "system-wide sees both reads"
 
 # Ctrl-C: the table is printed, the probes are gone.
 ./trapcount >$out 2>&1 &

@@ -238,29 +238,39 @@ static int attach_all(struct trap_session *s, int kprobes, const char *fault_fn,
 				       "fentry vfio_pci_mmap_*fault", 0, err,
 				       errlen);
 	} else {
-		ret = add_link(s, bpf_program__attach_kprobe(k->progs.kprobe_read,
-			       false, "vfio_pci_core_read"),
-			       "kprobe vfio_pci_core_read", 1, err, errlen);
-		ret = ret ? ret : add_link(s, bpf_program__attach_kprobe(
-			       k->progs.kretprobe_rw, true, "vfio_pci_core_read"),
-			       "kretprobe vfio_pci_core_read", 1, err, errlen);
-		ret = ret ? ret : add_link(s, bpf_program__attach_kprobe(
-			       k->progs.kprobe_write, false, "vfio_pci_core_write"),
-			       "kprobe vfio_pci_core_write", 1, err, errlen);
-		ret = ret ? ret : add_link(s, bpf_program__attach_kprobe(
-			       k->progs.kretprobe_rw, true, "vfio_pci_core_write"),
-			       "kretprobe vfio_pci_core_write", 1, err, errlen);
-		ret = ret ? ret : add_link(s, bpf_program__attach_kprobe(
-			       k->progs.kprobe_mmap, false, "vfio_pci_core_mmap"),
-			       "kprobe vfio_pci_core_mmap", 0, err, errlen);
-		ret = ret ? ret : add_link(s, bpf_program__attach_kprobe(
-			       k->progs.kretprobe_mmap, true, "vfio_pci_core_mmap"),
-			       "kretprobe vfio_pci_core_mmap", 0, err, errlen);
-		if (!ret && fault_fn)
+		/* One kretprobe serves read and write: the op was saved. */
+		const struct {
+			struct bpf_program *prog;
+			bool ret;
+			const char *func, *what;
+			int required;
+		} probes[] = {
+			{ k->progs.kprobe_read, false, "vfio_pci_core_read",
+			  "kprobe vfio_pci_core_read", 1 },
+			{ k->progs.kretprobe_rw, true, "vfio_pci_core_read",
+			  "kretprobe vfio_pci_core_read", 1 },
+			{ k->progs.kprobe_write, false, "vfio_pci_core_write",
+			  "kprobe vfio_pci_core_write", 1 },
+			{ k->progs.kretprobe_rw, true, "vfio_pci_core_write",
+			  "kretprobe vfio_pci_core_write", 1 },
+			{ k->progs.kprobe_mmap, false, "vfio_pci_core_mmap",
+			  "kprobe vfio_pci_core_mmap", 0 },
+			{ k->progs.kretprobe_mmap, true, "vfio_pci_core_mmap",
+			  "kretprobe vfio_pci_core_mmap", 0 },
+			{ k->progs.kprobe_fault, false, fault_fn,
+			  "kprobe vfio_pci_mmap_*fault", 0 },
+		};
+
+		for (size_t i = 0; !ret && i < sizeof(probes) / sizeof(probes[0]);
+		     i++) {
+			if (!probes[i].func)
+				continue;	/* no fault handler to probe */
 			ret = add_link(s, bpf_program__attach_kprobe(
-				       k->progs.kprobe_fault, false, fault_fn),
-				       "kprobe vfio_pci_mmap_*fault", 0, err,
+					       probes[i].prog, probes[i].ret,
+					       probes[i].func),
+				       probes[i].what, probes[i].required, err,
 				       errlen);
+		}
 	}
 	if (!ret && bpf_program__autoload(k->progs.on_fork))
 		ret = add_link(s, bpf_program__attach(k->progs.on_fork),

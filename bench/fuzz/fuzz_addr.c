@@ -20,12 +20,8 @@
 
 #include "../vfio_dev.h"
 
-#define FAIL(...)							\
-	do {								\
-		fprintf(stderr, "fuzz_addr: " __VA_ARGS__);		\
-		fputc('\n', stderr);					\
-		abort();						\
-	} while (0)
+#define FUZZ_NAME "fuzz_addr"
+#include "fuzz.h"
 
 #define OUTLEN	13	/* "dddd:bb:dd.f" and its NUL */
 

@@ -27,12 +27,8 @@
 
 #include "../msix.h"
 
-#define FAIL(...)							\
-	do {								\
-		fprintf(stderr, "fuzz_msix: " __VA_ARGS__);		\
-		fputc('\n', stderr);					\
-		abort();						\
-	} while (0)
+#define FUZZ_NAME "fuzz_msix"
+#include "fuzz.h"
 
 #define MAX_SEGS	16
 

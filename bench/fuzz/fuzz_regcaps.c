@@ -20,12 +20,8 @@
 
 #include "../regcaps.h"
 
-#define FAIL(...)							\
-	do {								\
-		fprintf(stderr, "fuzz_regcaps: " __VA_ARGS__);		\
-		fputc('\n', stderr);					\
-		abort();						\
-	} while (0)
+#define FUZZ_NAME "fuzz_regcaps"
+#include "fuzz.h"
 
 static uint32_t rd32(const uint8_t *p)
 {

@@ -28,12 +28,8 @@
 
 #define MAX_SAMPLES	4096
 
-#define FAIL(...)							\
-	do {								\
-		fprintf(stderr, "fuzz_stats: " __VA_ARGS__);		\
-		fputc('\n', stderr);					\
-		abort();						\
-	} while (0)
+#define FUZZ_NAME "fuzz_stats"
+#include "fuzz.h"
 
 static void dump(const struct summary *s)
 {

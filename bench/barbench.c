@@ -298,11 +298,15 @@ int cmd_read(struct vfio_dev *d, const struct options *o, const char *how)
 			" (it is an I/O BAR)" : "");
 		return BB_ERR_NOBAR;
 	}
-	if (o->offset < 0 || (uint64_t)o->offset % width ||
+	if (o->offset < 0) {
+		fprintf(stderr, "barbench: read needs --offset OFF\n");
+		return BB_ERR_USAGE;
+	}
+	if ((uint64_t)o->offset % width ||
 	    (uint64_t)o->offset + width > d->regions[bar].size) {
-		fprintf(stderr, "barbench: offset %lld width %d is missing, "
+		fprintf(stderr, "barbench: offset 0x%llx width %d is "
 			"misaligned or outside BAR%d (0x%llx bytes)\n",
-			(long long)o->offset, width, bar,
+			(unsigned long long)o->offset, width, bar,
 			(unsigned long long)d->regions[bar].size);
 		return BB_ERR_RANGE;
 	}

@@ -69,6 +69,8 @@ struct bench_case {
 };
 
 extern volatile sig_atomic_t stop_requested;
+/* The case being run (1-based, 0 between cases): bench/run.c. */
+extern volatile uint32_t barbench_case_id;
 
 const char *path_name(enum path p);
 uint64_t system_page_size(void);

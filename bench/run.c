@@ -361,7 +361,12 @@ static int prepare_case(struct vfio_dev *d, const struct options *o,
 	a->value = k->value;
 	k->batch = choose_batch(a, t, o);
 	k->samples = calloc(o->samples, sizeof(double));
-	return k->samples ? 0 : BB_ERR_INTERNAL;
+	if (k->samples)
+		return 0;
+	snprintf(d->err, sizeof(d->err), "out of memory for %d samples of "
+		 "case BAR%d+0x%llx (lower --samples)", o->samples, k->bar,
+		 (unsigned long long)k->offset);
+	return BB_ERR_INTERNAL;
 }
 
 /* Warm up, then take @count more samples of case @k. */

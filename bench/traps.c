@@ -10,8 +10,6 @@
 #include "barbench.h"
 #include "status.h"
 
-extern volatile uint32_t barbench_case_id;
-
 int traps_start(struct trap_session *s, const struct options *o, char *err,
 		size_t errlen)
 {

@@ -85,7 +85,7 @@ struct {
  */
 struct task_state {
 	__u64 ts;
-	__u8 traced;	/* 0: not asked yet, 1: traced, 2: not traced */
+	__u8 traced;	/* 1 once the task was found traced */
 };
 
 struct {
@@ -330,11 +330,16 @@ static __always_inline int fentry_rw(void)
 			__sync_fetch_and_add(&lost.starts_full, 1);
 		return 0;
 	}
-	/* Whether a task is traced is asked once; forks get new storage. */
-	if (!st->traced)
-		st->traced = traced(bpf_get_current_pid_tgid() >> 32) ? 1 : 2;
-	if (st->traced == 1)
-		st->ts = bpf_ktime_get_ns();
+	/*
+	 * Only "traced" is remembered (forks get new storage): a "no" could be
+	 * stale, as with -p, where the pid joins the filter after attaching.
+	 */
+	if (st->traced != 1) {
+		if (!traced(bpf_get_current_pid_tgid() >> 32))
+			return 0;
+		st->traced = 1;
+	}
+	st->ts = bpf_ktime_get_ns();
 	return 0;
 }
 

@@ -20,6 +20,13 @@ cp "$module" "$stage/msix-sparse.ko"
 
 "$repo/harness/guest" --timeout 600 --out "$out" \
 	--add "$stage/repo" "$stage/msix-sparse.ko" -- sh -c '
+	# First by hand, under msix-sparse: an mmap read of the table page.
+	rmmod vfio_pci vfio_pci_core && insmod /extra/msix-sparse.ko &&
+		insmod /lib/modules/barbench/vfio_pci.ko &&
+		echo "$BARBENCH_NVME" >/sys/bus/pci/drivers_probe
+	repo/build/barbench read --path mmap --offset 0x2410 "$BARBENCH_NVME" \
+		>/out/mmap-refused 2>&1
+	echo "status $?" >>/out/mmap-refused
 	STOCK_MODULES=/lib/modules/barbench sh repo/harness/compare --host \
 		--devices "$BARBENCH_NVME" --rounds 1 --samples 20 \
 		--module msix-sparse=/extra/msix-sparse.ko --results /out \
@@ -45,6 +52,10 @@ check "msix-sparse: whole-BAR mmap refused" 'grep -q "\"whole_bar_mmap\": \"Inva
 check "msix-sparse: table-page mmap skipped" 'grep -q "\"skipped\"" "$m"'
 check "msix-sparse ran the out-of-tree module" 'grep -q "\"vfio_pci_core_taint\": \"OE\"" "$m"'
 check "stock ran the stock module" 'grep -q "\"vfio_pci_core_taint\": \"\"" "$s"'
+check "msix-sparse: mmap read of the table page gives 11" \
+	'grep -q "^status 11$" "$out/mmap-refused"'
+check "and says the kernel lets no mmap cover it" \
+	'grep -q "BAR0+0x2410: the kernel lets no mmap cover it" "$out/mmap-refused"'
 check "stock module back at the end" '[ "$(cat "$out/taint-after" 2>/dev/null)" = "" ]'
 echo "labmode: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -14,10 +14,19 @@
 # Everything downloaded or built lives under $(CACHE)/ and $(BUILD)/, both
 # ignored by git; nothing depends on where the checkout is.
 
-BUILD ?= build
 CACHE ?= .cache
 RESULTS ?= results
+# The guest's architecture: x86_64 (4K pages) or ppc64le (64K pages, built
+# here with Debian's cross compiler against a sysroot of Debian's libraries).
 ARCH ?= x86_64
+ifeq ($(ARCH),x86_64)
+BUILD ?= build
+else ifeq ($(ARCH),ppc64le)
+BUILD ?= build/$(ARCH)
+CROSS := powerpc64le-linux-gnu-
+else
+$(error ARCH=$(ARCH) is not supported (x86_64, ppc64le))
+endif
 SAMPLES ?= 200
 GUEST_TIMEOUT ?= 900
 
@@ -25,6 +34,13 @@ GUEST_TIMEOUT ?= 900
 export CACHE := $(abspath $(CACHE))
 
 CC ?= gcc
+# barbench, trapcount and the guest tests run in the guest: built for ARCH.
+# The unit tests and fuzzers run here: built with CC.
+TARGET_CC := $(if $(CROSS),$(CROSS)gcc,$(CC))
+SYSROOT := $(CACHE)/sysroot/$(ARCH)
+SYSROOT_DONE := $(if $(CROSS),$(SYSROOT)/.done)
+TARGET_FLAGS := $(if $(CROSS),-isystem $(SYSROOT)/usr/include \
+	-L$(SYSROOT)/usr/lib/powerpc64le-linux-gnu)
 VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -D_GNU_SOURCE \
@@ -53,7 +69,7 @@ BPF_LIBS := -lbpf -lelf -lz -lzstd
 .PHONY: all run test unit-test e2e-test overhead compare compare-report \
 	gate fuzz deps clean distclean help
 
-all: $(BUILD)/barbench $(BUILD)/trapcount $(BUILD)/test_units \
+all: $(BUILD)/barbench $(BUILD)/trapcount $(if $(CROSS),,$(BUILD)/test_units) \
      $(BUILD)/test_guest $(BUILD)/test_trapcount
 
 help:
@@ -67,9 +83,9 @@ $(BUILD)/version: FORCE | $(BUILD)
 	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
 FORCE:
 
-$(BUILD)/barbench: $(BARBENCH_SRC) $(HEADERS) $(BUILD)/version \
+$(BUILD)/barbench: $(BARBENCH_SRC) $(HEADERS) $(BUILD)/version $(SYSROOT_DONE) \
 		bpf/traplib.h $(BPF_HEADERS) $(BPF_GEN)/trapcount.skel.h | $(BUILD)
-	$(CC) $(CFLAGS) -I$(BPF_GEN) -Ibpf $(LDFLAGS_STATIC) -o $@ \
+	$(TARGET_CC) $(CFLAGS) $(TARGET_FLAGS) -I$(BPF_GEN) -Ibpf $(LDFLAGS_STATIC) -o $@ \
 		$(BARBENCH_SRC) $(BPF_LIBS) -lm
 
 $(BUILD)/test_units: bench/tests/test_units.c $(LIB_SRC) $(HEADERS) | $(BUILD)
@@ -78,11 +94,14 @@ $(BUILD)/test_units: bench/tests/test_units.c $(LIB_SRC) $(HEADERS) | $(BUILD)
 $(BUILD)/test_units_san: bench/tests/test_units.c $(LIB_SRC) $(HEADERS) | $(BUILD)
 	$(CC) $(CFLAGS) -O1 $(SANITIZE) -o $@ bench/tests/test_units.c $(LIB_SRC) -lm
 
-$(BUILD)/test_guest: bench/tests/test_guest.c $(LIB_SRC) $(HEADERS) | $(BUILD)
-	$(CC) $(CFLAGS) $(LDFLAGS_STATIC) -o $@ bench/tests/test_guest.c $(LIB_SRC) -lm
+$(BUILD)/test_guest: bench/tests/test_guest.c $(LIB_SRC) $(HEADERS) $(SYSROOT_DONE) | $(BUILD)
+	$(TARGET_CC) $(CFLAGS) $(TARGET_FLAGS) $(LDFLAGS_STATIC) -o $@ bench/tests/test_guest.c $(LIB_SRC) -lm
 
 $(CACHE)/kernel/$(ARCH)/vmlinuz:
 	harness/fetch-kernel --arch $(ARCH)
+
+$(CACHE)/sysroot/$(ARCH)/.done:
+	harness/fetch-sysroot --arch $(ARCH)
 
 $(VMLINUX_H): $(KERNEL_BTF) bpf/gen-vmlinux-h
 	@mkdir -p $(@D)
@@ -95,14 +114,14 @@ $(BPF_GEN)/trapcount.bpf.o: bpf/trapcount.bpf.c $(BPF_HEADERS) $(VMLINUX_H)
 $(BPF_GEN)/trapcount.skel.h: $(BPF_GEN)/trapcount.bpf.o
 	bpftool gen skeleton $< > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/trapcount: bpf/trapcount.c $(TRAPLIB_SRC) bpf/traplib.h \
+$(BUILD)/trapcount: bpf/trapcount.c $(TRAPLIB_SRC) bpf/traplib.h $(SYSROOT_DONE) \
 		$(BPF_HEADERS) $(BPF_GEN)/trapcount.skel.h
-	$(CC) $(CFLAGS) -I$(BPF_GEN) -Ibpf $(LDFLAGS_STATIC) -o $@ \
+	$(TARGET_CC) $(CFLAGS) $(TARGET_FLAGS) -I$(BPF_GEN) -Ibpf $(LDFLAGS_STATIC) -o $@ \
 		bpf/trapcount.c $(TRAPLIB_SRC) $(BPF_LIBS)
 
-$(BUILD)/test_trapcount: bench/tests/test_trapcount.c $(TRAPLIB_SRC) $(LIB_SRC) \
+$(BUILD)/test_trapcount: bench/tests/test_trapcount.c $(TRAPLIB_SRC) $(LIB_SRC) $(SYSROOT_DONE) \
 		bpf/traplib.h $(BPF_HEADERS) $(BPF_GEN)/trapcount.skel.h $(HEADERS)
-	$(CC) $(CFLAGS) -I$(BPF_GEN) -Ibpf $(LDFLAGS_STATIC) -o $@ \
+	$(TARGET_CC) $(CFLAGS) $(TARGET_FLAGS) -I$(BPF_GEN) -Ibpf $(LDFLAGS_STATIC) -o $@ \
 		bench/tests/test_trapcount.c bpf/traplib.c $(LIB_SRC) $(BPF_LIBS)
 
 deps:

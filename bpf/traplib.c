@@ -189,6 +189,13 @@ static int open_and_load(struct trap_session *s, const struct trap_opts *o,
 	return 0;
 }
 
+/* strerror() does not know the kernel-internal ENOTSUPP. */
+static const char *link_error(long e)
+{
+	return e == -524 ? "not supported by this kernel (ENOTSUPP)" :
+			   strerror(-e);
+}
+
 static int add_link(struct trap_session *s, struct bpf_link *link,
 		    const char *what, int required, char *err, size_t errlen)
 {
@@ -202,10 +209,10 @@ static int add_link(struct trap_session *s, struct bpf_link *link,
 	}
 	if (required) {
 		snprintf(err, errlen, "cannot attach to %s: %s", what,
-			 strerror(-e));
+			 link_error(e));
 		return TRAP_ERR_LOAD;
 	}
-	note(s, "%s not attached: %s", what, strerror(-e));
+	note(s, "%s not attached: %s", what, link_error(e));
 	return 0;
 }
 
@@ -278,6 +285,28 @@ static int attach_all(struct trap_session *s, int kprobes, const char *fault_fn,
 	return ret;
 }
 
+static void destroy_links(struct trap_session *s);
+
+/* Load and attach one set of programs; on failure nothing is left loaded. */
+static int start_mode(struct trap_session *s, const struct trap_opts *o,
+		      int kprobes, const char *fault_fn, char *err,
+		      size_t errlen)
+{
+	int ret = open_and_load(s, o, kprobes, fault_fn, err, errlen);
+
+	if (ret)
+		return ret;
+	s->mode = o->empty ? "empty fentry/fexit" :
+		  kprobes ? "kprobe/kretprobe" : "fentry/fexit";
+	load_pbas(s);
+	s->kprobes = kprobes;
+	s->fault_fn = fault_fn;
+	ret = attach_all(s, kprobes, fault_fn, err, errlen);
+	if (ret)
+		trap_stop(s);
+	return ret;
+}
+
 int trap_start(struct trap_session *s, const struct trap_opts *o, char *err,
 	       size_t errlen)
 {
@@ -302,34 +331,34 @@ int trap_start(struct trap_session *s, const struct trap_opts *o, char *err,
 			 "vfio-pci)?  Kernels before 5.15 are not supported");
 		return TRAP_ERR_NOFUNC;
 	}
-	/* 6.12 has the huge-page fault handler; older kernels the plain one. */
+	/*
+	 * 6.12 has the huge-page fault handler where the architecture has
+	 * huge PFN maps (x86_64, arm64); elsewhere (ppc64) only its
+	 * page-fault wrapper; kernels before 6.12 the plain one.  All take
+	 * the vm_fault first.
+	 */
 	if (have_function("vfio_pci_mmap_huge_fault"))
 		fault_fn = "vfio_pci_mmap_huge_fault";
+	else if (have_function("vfio_pci_mmap_page_fault"))
+		fault_fn = "vfio_pci_mmap_page_fault";
 	else if (have_function("vfio_pci_mmap_fault"))
 		fault_fn = "vfio_pci_mmap_fault";
 	else
-		note(s, "no vfio_pci_mmap_huge_fault or vfio_pci_mmap_fault: "
+		note(s, "no vfio_pci_mmap_huge_fault, _page_fault or _fault: "
 			"faults on mmaps are not counted");
 
-	ret = open_and_load(s, o, kprobes, fault_fn, first, sizeof(first));
-	if (ret == TRAP_ERR_LOAD && !kprobes) {
-		/* No BPF trampolines here (or not for modules): use kprobes. */
+	ret = start_mode(s, o, kprobes, fault_fn, first, sizeof(first));
+	if (ret == TRAP_ERR_LOAD && !kprobes && !o->empty) {
+		/*
+		 * No BPF trampolines here: the load fails, or, where the
+		 * kernel has BTF but no DYNAMIC_FTRACE_WITH_DIRECT_CALLS
+		 * (Debian's ppc64el), the attach fails with ENOTSUPP.
+		 */
 		note(s, "fentry/fexit unavailable (%s); using kprobes", first);
-		kprobes = 1;
-		ret = open_and_load(s, o, kprobes, fault_fn, err, errlen);
+		ret = start_mode(s, o, 1, fault_fn, err, errlen);
 	} else if (ret) {
 		snprintf(err, errlen, "%s", first);
 	}
-	if (ret)
-		return ret;
-	s->mode = o->empty ? "empty fentry/fexit" :
-		  kprobes ? "kprobe/kretprobe" : "fentry/fexit";
-	load_pbas(s);
-	s->kprobes = kprobes;
-	s->fault_fn = fault_fn;
-	ret = attach_all(s, kprobes, fault_fn, err, errlen);
-	if (ret)
-		trap_stop(s);
 	return ret;
 }
 

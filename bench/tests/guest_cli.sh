@@ -37,11 +37,17 @@ expect 0 "whole-BAR mmap: ok" ./barbench info $nvme
 expect 0 "0x0-0x1fff table-page" ./barbench info --page-size 65536 $nvme
 expect 0 '"msix_mappable": true' ./barbench info --json $nvme
 expect 3 "no PCI device 0000:00:1e.7" ./barbench info 0000:00:1e.7
-expect 4 "$other is .*bound to" ./barbench info $other
+# The ppc64le guest has only the two vfio-pci devices on its buses.
+if [ -n "$other" ]; then
+	expect 4 "$other is .*bound to" ./barbench info $other
+else
+	echo "# skipped: no PCI device outside vfio-pci here"
+fi
 expect 2 "not a PCI address" ./barbench info 00:zz.0
 expect 2 "unknown command" ./barbench frobnicate $nvme
 expect 2 "power of two" ./barbench info --page-size 5000 $nvme
-expect 9 "outside BAR0" ./barbench run --offset 0x4000 --widths 4 $nvme
+# BAR0 is 16 KiB, or one 64 KiB page with pci=resource_alignment.
+expect 9 "outside BAR0" ./barbench run --offset 0x10000 --widths 4 $nvme
 expect 9 "not aligned" ./barbench run --offset 0x2 --widths 4 $nvme
 expect 13 "no BAR3" ./barbench run --bar 3 $nvme
 expect 10 "no profile declares" ./barbench run --writes --offset 0x0 --widths 4 $nvme

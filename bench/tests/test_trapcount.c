@@ -92,6 +92,12 @@ static void exact_counts(const char *addr, int kprobes)
 	uint32_t aqa;
 	volatile void *p;
 	int ret = trap_start(&s, &o, err, sizeof(err));
+	/*
+	 * CAP (0x0), AQA (0x24) and the doorbells (0x1000) are "other" with
+	 * 4K pages; from 16K pages on they share the MSI-X table's page.
+	 */
+	int low = sysconf(_SC_PAGESIZE) >= 0x4000 ? TRAP_PLACE_TABLE_PAGE :
+						    TRAP_PLACE_OTHER;
 
 	CHECK_EQ(ret, 0);
 	if (ret) {
@@ -99,7 +105,13 @@ static void exact_counts(const char *addr, int kprobes)
 		return;
 	}
 	printf("# %s\n", s.mode);
+#ifdef __x86_64__
 	CHECK(!strcmp(s.mode, kprobes ? "kprobe/kretprobe" : "fentry/fexit"));
+#else
+	/* Debian's ppc64el kernel has no BPF trampolines: kprobes either way. */
+	CHECK(!strcmp(s.mode, "kprobe/kretprobe") ||
+	      (!kprobes && !strcmp(s.mode, "fentry/fexit")));
+#endif
 	CHECK_EQ(trap_add_pid(&s, getpid()), 0);
 	if (vfio_dev_open(&d, addr, 0)) {
 		CHECK(0);
@@ -108,9 +120,9 @@ static void exact_counts(const char *addr, int kprobes)
 	}
 	fd_reads(&d, 0, 0x2008, 4, 100);	/* msix-table */
 	fd_reads(&d, 0, 0x3000, 8, 50);		/* msix-pba */
-	fd_reads(&d, 0, 0x2410, 2, 30);		/* table-page at 4K */
-	fd_reads(&d, 0, 0x0000, 4, 70);		/* other: CAP */
-	fd_reads(&d, 0, 0x1000, 1, 3);		/* other: doorbell */
+	fd_reads(&d, 0, 0x2410, 2, 30);		/* table-page */
+	fd_reads(&d, 0, 0x0000, 4, 70);		/* CAP */
+	fd_reads(&d, 0, 0x1000, 1, 3);		/* doorbell */
 	fd_reads(&d, VFIO_DEV_CONFIG_INDEX, 0, 4, 10);
 	/* AQA rewritten with its own value: harmless while CC.EN = 0. */
 	CHECK(vfio_region_read(&d, 0, AQA, &aqa, 4) == 0);
@@ -125,15 +137,15 @@ static void exact_counts(const char *addr, int kprobes)
 	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, TRAP_PLACE_TABLE, 0, 4), 100);
 	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, TRAP_PLACE_PBA, 0, 8), 50);
 	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, TRAP_PLACE_TABLE_PAGE, 0, 2), 30);
-	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, TRAP_PLACE_OTHER, 0, 4), 71);
-	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, TRAP_PLACE_OTHER, 0, 1), 3);
-	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, TRAP_PLACE_OTHER, 1, 4), 20);
+	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, low, 0, 4), 71);
+	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, low, 0, 1), 3);
+	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, low, 1, 4), 20);
 	CHECK_EQ(counted(&s, TRAP_KIND_CONFIG, 7, TRAP_PLACE_NONE, 0, 4), 10);
 	/* vfio_dev_open read config space once, 256 bytes. */
 	CHECK_EQ(counted(&s, TRAP_KIND_CONFIG, 7, TRAP_PLACE_NONE, 0, 256), 1);
 	/* The mapping: one mmap, one fault on its first page, no traps. */
 	CHECK_EQ(counted(&s, TRAP_KIND_MMAP, 0, TRAP_PLACE_NONE, 0, 0), 1);
-	CHECK(counted(&s, TRAP_KIND_FAULT, 0, TRAP_PLACE_OTHER, 0, 0) >= 1);
+	CHECK(counted(&s, TRAP_KIND_FAULT, 0, low, 0, 0) >= 1);
 	trap_lost(&s, &lost);
 	CHECK_EQ(lost.map_full + lost.no_start + lost.starts_full, 0);
 	vfio_dev_close(&d);

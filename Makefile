@@ -3,9 +3,12 @@
 #   make run     boot the embedded guest (or use a cached one), run the
 #                default suite on its vfio-pci devices, print the table
 #   make test    unit tests (also under ASan/UBSan), then the end-to-end
-#                tests in the guest
+#                tests in the x86_64 (4K) and ppc64le (64K) guests
 #   make compare   the suite under kernel variants (VARIANTS="stock
 #                  msix-sparse") in one boot, and the report of the difference
+#   make run ARCH=ppc64le, make compare ARCH=ppc64le   the same in the 64K
+#                  ppc64le guest (x86_64, 4K pages, is the default)
+#   make matrix    4K against 64K: the newest compare of each, side by side
 #   make gate BASELINE=... CANDIDATE=...   exit 1 if the candidate regressed
 #   make overhead  what trapcount adds to a trapped access
 #   make fuzz      fuzz the parsers of untrusted input, FUZZ_SECONDS each
@@ -67,13 +70,13 @@ TRAPLIB_SRC := bpf/traplib.c bench/msix.c
 BPF_LIBS := -lbpf -lelf -lz -lzstd
 
 .PHONY: all run test unit-test e2e-test overhead compare compare-report \
-	gate fuzz deps clean distclean help
+	gate matrix fuzz deps clean distclean help
 
 all: $(BUILD)/barbench $(BUILD)/trapcount $(if $(CROSS),,$(BUILD)/test_units) \
      $(BUILD)/test_guest $(BUILD)/test_trapcount
 
 help:
-	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,15p' Makefile | sed 's/^# \{0,1\}//'
 
 $(BUILD):
 	mkdir -p $@
@@ -128,13 +131,13 @@ deps:
 	@harness/install-deps
 
 run: deps $(BUILD)/barbench
-	@harness/run-suite --arch $(ARCH) --samples $(SAMPLES) \
+	@harness/run-suite --arch $(ARCH) --build $(BUILD) --samples $(SAMPLES) \
 		--timeout $(GUEST_TIMEOUT) --results $(RESULTS)
 
 VARIANTS ?= stock msix-sparse
 ROUNDS ?= 3
 compare: deps $(BUILD)/barbench
-	@harness/compare --rounds $(ROUNDS) --samples $(SAMPLES) \
+	@harness/compare --arch $(ARCH) --build $(BUILD) --rounds $(ROUNDS) --samples $(SAMPLES) \
 		--timeout $(GUEST_TIMEOUT) --results $(RESULTS) $(VARIANTS)
 
 # The report of a comparison folder again (e.g. after editing
@@ -143,6 +146,16 @@ compare-report:
 	@test -n "$(RUNDIR)" || \
 		{ echo "usage: make compare-report RUNDIR=DIR [COMPARE_FLAGS=...]" >&2; exit 2; }
 	@python3 scripts/compare $(COMPARE_FLAGS) $(RUNDIR)
+
+# The 4K-versus-64K report: the newest make compare of each architecture,
+# or COMPARES="DIR DIR".
+COMPARES ?= $(lastword $(sort $(wildcard $(RESULTS)/compare-*-x86_64))) \
+	    $(lastword $(sort $(wildcard $(RESULTS)/compare-*-ppc64le)))
+matrix:
+	@test -n "$(word 2,$(COMPARES))" || { echo "make matrix needs a make \
+	compare and a make compare ARCH=ppc64le in $(RESULTS)/, or \
+	COMPARES=\"DIR DIR\"" >&2; exit 2; }
+	@python3 scripts/matrix $(MATRIX_FLAGS) $(COMPARES)
 
 # BASELINE, CANDIDATE: a run JSON, a folder of them, or a bundle
 # (scripts/bundle).  GATE_FLAGS=--allow-env-diff to gate across kernels.
@@ -170,8 +183,11 @@ unit-test: $(BUILD)/test_units $(BUILD)/test_units_san
 e2e-test: $(BUILD)/barbench $(BUILD)/test_guest $(BUILD)/trapcount \
 	  $(BUILD)/test_trapcount
 
+# The x86_64 (4K) guest and, from the default ARCH, the ppc64le (64K) one.
+PPC_BUILD := $(if $(CROSS),,build/ppc64le)
 test: deps unit-test e2e-test
-	@bench/tests/run-all $(BUILD) $(GUEST_TIMEOUT)
+	$(if $(PPC_BUILD),@$(MAKE) --no-print-directory ARCH=ppc64le e2e-test)
+	@bench/tests/run-all $(BUILD) $(GUEST_TIMEOUT) $(PPC_BUILD)
 
 clean:
 	rm -rf $(BUILD)

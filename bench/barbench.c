@@ -21,7 +21,7 @@ static const char usage_text[] =
 "usage: barbench info [--json] [--iommufd] [--page-size N] ADDR\n"
 "       barbench run  [options] ADDR\n"
 "       barbench read [--iommufd] [--bar N] --offset OFF [--width W]\n"
-"                     [--path mmap|fd] ADDR\n"
+"                     [--path mmap|fd|vmm] [--count N] ADDR\n"
 "\n"
 "Times BAR accesses of a PCI device bound to vfio-pci: through an mmap of\n"
 "the BAR (mmap), by pread/pwrite on the VFIO device fd (fd), and as a VMM\n"
@@ -60,6 +60,13 @@ static const char usage_text[] =
 "  --variant LABEL      kernel variant label (default $BARBENCH_VARIANT,\n"
 "                       else 'unlabelled')\n"
 "  -q, --quiet          no progress lines\n"
+"read options:\n"
+"  --path mmap|fd|vmm   how to reach the register (default mmap; vmm: mmap\n"
+"                       where the kernel allows it, else the fd, said on\n"
+"                       stderr)\n"
+"  --count N            read it N times (default 1; trapcount -- barbench\n"
+"                       read --count 1000 shows how many of them trap);\n"
+"                       prints the last value\n"
 "common options:\n"
 "  --iommufd            open through /dev/vfio/devices and /dev/iommu\n"
 "                       instead of the group/container path\n"
@@ -80,7 +87,7 @@ enum {
 	OPT_WRITES, OPT_TABLE_WRITES, OPT_SAMPLES, OPT_ROUNDS, OPT_WARMUP, OPT_BATCH,
 	OPT_RESAMPLES, OPT_SEED, OPT_CPU, OPT_TIMER, OPT_RAW, OPT_VARIANT,
 	OPT_IOMMUFD, OPT_PAGE_SIZE, OPT_JSON, OPT_WIDTH, OPT_PATH, OPT_TRAPS,
-	OPT_TRAPS_KPROBES,
+	OPT_TRAPS_KPROBES, OPT_COUNT,
 };
 
 static const struct option long_options[] = {
@@ -106,6 +113,7 @@ static const struct option long_options[] = {
 	{ "variant", required_argument, NULL, OPT_VARIANT },
 	{ "traps", no_argument, NULL, OPT_TRAPS },
 	{ "traps-kprobes", no_argument, NULL, OPT_TRAPS_KPROBES },
+	{ "count", required_argument, NULL, OPT_COUNT },
 	{ "iommufd", no_argument, NULL, OPT_IOMMUFD },
 	{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
 	{ "json", no_argument, NULL, OPT_JSON },
@@ -205,8 +213,10 @@ static int parse_option(struct options *o, int c, const char *arg,
 		o->widths = WIDTH_BIT(w);
 		return 0;
 	case OPT_PATH:
-		if (strcmp(arg, "mmap") && strcmp(arg, "fd"))
-			return usage_error("--path is mmap or fd, not '%s'", arg);
+		if (strcmp(arg, "mmap") && strcmp(arg, "fd") &&
+		    strcmp(arg, "vmm"))
+			return usage_error("--path is mmap, fd or vmm, not '%s'",
+					   arg);
 		*path = arg;
 		return 0;
 	case OPT_BAR:
@@ -217,6 +227,9 @@ static int parse_option(struct options *o, int c, const char *arg,
 			return usage_error("bad --offset '%s'", arg);
 		o->offset = (int64_t)v;
 		return 0;
+	case OPT_COUNT:
+		return parse_int(arg, 1, 1000000000, &o->count) ?
+		       usage_error("--count is 1 or more, not '%s'", arg) : 0;
 	case OPT_SAMPLES:
 		return parse_int(arg, 1, 10000000, &o->samples) ?
 		       usage_error("bad --samples '%s'", arg) : 0;
@@ -286,6 +299,7 @@ static int parse_option(struct options *o, int c, const char *arg,
 int cmd_read(struct vfio_dev *d, const struct options *o, const char *how)
 {
 	int bar = o->bar < 0 ? 0 : o->bar, width = 4;
+	int count = o->count > 0 ? o->count : 1;
 	uint64_t value = 0;
 	volatile void *p;
 
@@ -310,22 +324,29 @@ int cmd_read(struct vfio_dev *d, const struct options *o, const char *how)
 			(unsigned long long)d->regions[bar].size);
 		return BB_ERR_RANGE;
 	}
-	if (!strcmp(how, "fd")) {
-		if (vfio_region_read(d, bar, (uint64_t)o->offset, &value,
-				     width)) {
-			fprintf(stderr, "barbench: %s\n", d->err);
-			return BB_ERR_IO;
-		}
-	} else {
+	p = NULL;
+	if (strcmp(how, "fd")) {
 		vfio_bar_map_all(d, bar);
 		p = vfio_bar_ptr(d, bar, (uint64_t)o->offset, width);
-		if (!p) {
+		if (!p && !strcmp(how, "mmap")) {
 			fprintf(stderr, "barbench: BAR%d+0x%llx: the kernel "
 				"lets no mmap cover it\n", bar,
 				(unsigned long long)o->offset);
 			return BB_ERR_IO;
 		}
-		value = mmio_read(p, width);
+		if (!p)
+			fprintf(stderr, "barbench: BAR%d+0x%llx: no mmap "
+				"covers it; through the fd, as a VMM must\n",
+				bar, (unsigned long long)o->offset);
+	}
+	for (int i = 0; i < count; i++) {
+		if (p) {
+			value = mmio_read(p, width);
+		} else if (vfio_region_read(d, bar, (uint64_t)o->offset,
+					    &value, width)) {
+			fprintf(stderr, "barbench: %s\n", d->err);
+			return BB_ERR_IO;
+		}
 	}
 	printf("0x%0*llx\n", width * 2, (unsigned long long)value);
 	return 0;

@@ -43,6 +43,7 @@ struct options {
 	const char *variant;
 	int traps;		/* count trapped accesses per case (BPF) */
 	int traps_kprobes;	/* ...with kprobes even where fentry works */
+	int count;		/* read: accesses to make (default 1) */
 };
 
 struct bench_case {

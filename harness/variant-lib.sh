@@ -1,7 +1,8 @@
 # Shared by the harness scripts (POSIX sh): read a variant file.
 #
 # A variant is a file of KEY=VALUE lines (harness/variants/): description,
-# arch, kernel, patch, cmdline.  Every key must be present, even if empty.
+# arch (the architectures it runs on, space-separated), kernel, patch,
+# cmdline.  Every key must be present, even if empty.
 
 VARIANT_KEYS="description arch kernel patch cmdline"
 
@@ -32,6 +33,17 @@ variant_check() {
 	for k in $VARIANT_KEYS; do
 		variant_get "$1" "$k" >/dev/null || return 1
 	done
+	for a in $(variant_get "$1" arch); do
+		case $a in
+		x86_64|ppc64le) ;;
+		*) echo "variant file $1: unknown arch '$a' (x86_64, ppc64le)" >&2
+		   return 1 ;;
+		esac
+	done
+	if [ -z "$(variant_get "$1" arch)" ]; then
+		echo "variant file $1: arch= names no architecture" >&2
+		return 1
+	fi
 	case $(variant_get "$1" kernel) in
 	debian:6.12) ;;
 	image:*:*) ;;
@@ -43,4 +55,13 @@ variant_check() {
 		echo "variant file $1: patch $p does not exist" >&2
 		return 1
 	fi
+}
+
+# variant_runs_on FILE ARCH: succeeds if ARCH is in the variant's arch list.
+variant_runs_on() {
+	for a in $(variant_get "$1" arch); do
+		[ "$a" = "$2" ] && return 0
+	done
+	echo "variant $(basename "$1") does not run on $2 (arch=$(variant_get "$1" arch))" >&2
+	return 1
 }

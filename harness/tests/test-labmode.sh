@@ -13,6 +13,7 @@ trap 'rm -rf "$stage" "$out"' EXIT
 module=$("$repo/harness/build-module" msix-sparse) || exit 1
 mkdir -p "$stage/repo/harness" "$stage/repo/build"
 cp -r "$repo/harness/compare" "$repo/harness/compare-run.sh" \
+	"$repo/harness/vfio-modules.sh" \
 	"$repo/harness/suite.sh" "$repo/harness/variant-lib.sh" \
 	"$repo/harness/variants" "$repo/harness/patches" "$stage/repo/harness/"
 cp "$repo/build/barbench" "$stage/repo/build/"

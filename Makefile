@@ -3,12 +3,12 @@
 #   make run     boot the embedded guest (or use a cached one), run the
 #                default suite on its vfio-pci devices, print the table
 #   make test    unit tests (also under ASan/UBSan), then the end-to-end
-#                tests in the x86_64 (4K) and ppc64le (64K) guests
+#                tests in the x86_64, ppc64le (64K) and aarch64 (16K) guests
 #   make compare   the suite under kernel variants (VARIANTS="stock
 #                  msix-sparse") in one boot, and the report of the difference
 #   make run ARCH=ppc64le, make compare ARCH=ppc64le   the same in the 64K
-#                  ppc64le guest (x86_64, 4K pages, is the default)
-#   make matrix    4K against 64K: the newest compare of each, side by side
+#                  ppc64le guest (ARCH=aarch64: 16K; x86_64, 4K, is the default)
+#   make matrix    4K, 16K, 64K: the newest compare of each, side by side
 #   make gate BASELINE=... CANDIDATE=...   exit 1 if the candidate regressed
 #   make overhead  what trapcount adds to a trapped access
 #   make fuzz      fuzz the parsers of untrusted input, FUZZ_SECONDS each
@@ -19,16 +19,20 @@
 
 CACHE ?= .cache
 RESULTS ?= results
-# The guest's architecture: x86_64 (4K pages) or ppc64le (64K pages, built
-# here with Debian's cross compiler against a sysroot of Debian's libraries).
+# The guest's architecture: x86_64 (4K pages), ppc64le (64K pages) or
+# aarch64 (16K pages); the last two built here with Debian's cross compilers
+# against a sysroot of Debian's libraries.
 ARCH ?= x86_64
 ifeq ($(ARCH),x86_64)
 BUILD ?= build
 else ifeq ($(ARCH),ppc64le)
 BUILD ?= build/$(ARCH)
 CROSS := powerpc64le-linux-gnu-
+else ifeq ($(ARCH),aarch64)
+BUILD ?= build/$(ARCH)
+CROSS := aarch64-linux-gnu-
 else
-$(error ARCH=$(ARCH) is not supported (x86_64, ppc64le))
+$(error ARCH=$(ARCH) is not supported (x86_64, ppc64le, aarch64))
 endif
 SAMPLES ?= 200
 GUEST_TIMEOUT ?= 900
@@ -43,7 +47,7 @@ TARGET_CC := $(if $(CROSS),$(CROSS)gcc,$(CC))
 SYSROOT := $(CACHE)/sysroot/$(ARCH)
 SYSROOT_DONE := $(if $(CROSS),$(SYSROOT)/.done)
 TARGET_FLAGS := $(if $(CROSS),-isystem $(SYSROOT)/usr/include \
-	-L$(SYSROOT)/usr/lib/powerpc64le-linux-gnu)
+	-L$(SYSROOT)/usr/lib/$(CROSS:-=))
 VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -D_GNU_SOURCE \
@@ -147,14 +151,14 @@ compare-report:
 		{ echo "usage: make compare-report RUNDIR=DIR [COMPARE_FLAGS=...]" >&2; exit 2; }
 	@python3 scripts/compare $(COMPARE_FLAGS) $(RUNDIR)
 
-# The 4K-versus-64K report: the newest make compare of each architecture,
-# or COMPARES="DIR DIR".
-COMPARES ?= $(lastword $(sort $(wildcard $(RESULTS)/compare-*-x86_64))) \
-	    $(lastword $(sort $(wildcard $(RESULTS)/compare-*-ppc64le)))
+# The 4K-versus-16K-versus-64K report: the newest make compare of each
+# architecture that has one, or COMPARES="DIR DIR...".
+COMPARES ?= $(foreach a,x86_64 aarch64 ppc64le,\
+	    $(lastword $(sort $(wildcard $(RESULTS)/compare-*-$(a)))))
 matrix:
-	@test -n "$(word 2,$(COMPARES))" || { echo "make matrix needs a make \
-	compare and a make compare ARCH=ppc64le in $(RESULTS)/, or \
-	COMPARES=\"DIR DIR\"" >&2; exit 2; }
+	@test -n "$(word 2,$(COMPARES))" || { echo "make matrix needs make \
+	compare runs of two architectures in $(RESULTS)/ (make compare, make \
+	compare ARCH=ppc64le), or COMPARES=\"DIR DIR\"" >&2; exit 2; }
 	@python3 scripts/matrix $(MATRIX_FLAGS) $(COMPARES)
 
 # BASELINE, CANDIDATE: a run JSON, a folder of them, or a bundle
@@ -183,11 +187,14 @@ unit-test: $(BUILD)/test_units $(BUILD)/test_units_san
 e2e-test: $(BUILD)/barbench $(BUILD)/test_guest $(BUILD)/trapcount \
 	  $(BUILD)/test_trapcount
 
-# The x86_64 (4K) guest and, from the default ARCH, the ppc64le (64K) one.
-PPC_BUILD := $(if $(CROSS),,build/ppc64le)
+# The x86_64 (4K) guest and, from the default ARCH, the ppc64le (64K) and
+# aarch64 (16K) ones.
+BIG_PAGE_ARCHES := $(if $(CROSS),,ppc64le aarch64)
 test: deps unit-test e2e-test
-	$(if $(PPC_BUILD),@$(MAKE) --no-print-directory ARCH=ppc64le e2e-test)
-	@bench/tests/run-all $(BUILD) $(GUEST_TIMEOUT) $(PPC_BUILD)
+	@for a in $(BIG_PAGE_ARCHES); do \
+		$(MAKE) --no-print-directory ARCH=$$a e2e-test || exit 1; done
+	@bench/tests/run-all $(BUILD) $(GUEST_TIMEOUT) \
+		$(foreach a,$(BIG_PAGE_ARCHES),$(a)=build/$(a))
 
 clean:
 	rm -rf $(BUILD)

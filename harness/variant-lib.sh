@@ -35,8 +35,8 @@ variant_check() {
 	done
 	for a in $(variant_get "$1" arch); do
 		case $a in
-		x86_64|ppc64le) ;;
-		*) echo "variant file $1: unknown arch '$a' (x86_64, ppc64le)" >&2
+		x86_64|ppc64le|aarch64) ;;
+		*) echo "variant file $1: unknown arch '$a' (x86_64, ppc64le, aarch64)" >&2
 		   return 1 ;;
 		esac
 	done

@@ -22,8 +22,10 @@ RESULTS ?= results
 # The guest's architecture: x86_64 (4K pages), ppc64le (64K pages) or
 # aarch64 (16K pages); the last two built here with Debian's cross compilers
 # against a sysroot of Debian's libraries.
-ARCH ?= x86_64
-ifeq ($(ARCH),x86_64)
+# On a lab host of any architecture, ARCH is that host's: a native build.
+HOST_ARCH := $(shell uname -m)
+ARCH ?= $(HOST_ARCH)
+ifeq ($(ARCH),$(HOST_ARCH))
 BUILD ?= build
 else ifeq ($(ARCH),ppc64le)
 BUILD ?= build/$(ARCH)
@@ -189,8 +191,10 @@ e2e-test: $(BUILD)/barbench $(BUILD)/test_guest $(BUILD)/trapcount \
 
 # The x86_64 (4K) guest and, from the default ARCH, the ppc64le (64K) and
 # aarch64 (16K) ones.
-BIG_PAGE_ARCHES := $(if $(CROSS),,ppc64le aarch64)
+BIG_PAGE_ARCHES := $(if $(CROSS),,$(if $(filter x86_64,$(HOST_ARCH)),ppc64le aarch64))
 test: deps unit-test e2e-test
+	@test -z "$(CROSS)" || { echo "make test runs every guest from the \
+	default ARCH: run it without ARCH=$(ARCH)" >&2; exit 2; }
 	@for a in $(BIG_PAGE_ARCHES); do \
 		$(MAKE) --no-print-directory ARCH=$$a e2e-test || exit 1; done
 	@bench/tests/run-all $(BUILD) $(GUEST_TIMEOUT) \

@@ -352,7 +352,7 @@ class Options(Base):
         out = self.fresh("nognuplot")
         rc, _, err = self.run_matrix("--out", out, REF_4K, self.dir_64k,
                                      env={"PATH": "/nonexistent"})
-        self.assertEqual(rc, 0, err)
+        self.assertEqual(rc, 3, err)
         self.assertIn("gnuplot not found on PATH", err)
         self.assertFalse(os.path.exists(os.path.join(out, "charts")))
         with open(os.path.join(out, "matrix.md")) as f:

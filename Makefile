@@ -48,6 +48,8 @@ CC ?= gcc
 TARGET_CC := $(if $(CROSS),$(CROSS)gcc,$(CC))
 SYSROOT := $(CACHE)/sysroot/$(ARCH)
 SYSROOT_DONE := $(if $(CROSS),$(SYSROOT)/.done)
+# The multiarch library folder is the cross prefix without its last '-'
+# (powerpc64le-linux-gnu).
 TARGET_FLAGS := $(if $(CROSS),-isystem $(SYSROOT)/usr/include \
 	-L$(SYSROOT)/usr/lib/$(CROSS:-=))
 VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)

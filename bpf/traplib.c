@@ -285,8 +285,6 @@ static int attach_all(struct trap_session *s, int kprobes, const char *fault_fn,
 	return ret;
 }
 
-static void destroy_links(struct trap_session *s);
-
 /* Load and attach one set of programs; on failure nothing is left loaded. */
 static int start_mode(struct trap_session *s, const struct trap_opts *o,
 		      int kprobes, const char *fault_fn, char *err,

@@ -67,5 +67,22 @@ printf 'description=x\narch=x86_64\nkernel=debian:6.12\ncmdline=\n' >"$results/b
 "$repo/harness/compare" "$results/broken" stock >"$results/broken.log" 2>&1
 check "variant without patch= gives 2" '[ $? = 2 ]'
 check "and names the key" 'grep -q "no .patch=. line" "$results/broken.log"'
+# Bad arguments and architectures: exit 2 with the cause named, no shell error.
+printf 'description=x\narch=riscv64\nkernel=debian:6.12\npatch=\ncmdline=\n' >"$results/riscv"
+"$repo/harness/compare" "$results/riscv" stock >"$results/bad.log" 2>&1
+check "variant with arch=riscv64 gives 2" '[ $? = 2 ]'
+check "and names the arch" 'grep -q "unknown arch .riscv64." "$results/bad.log"'
+"$repo/harness/compare" --arch riscv64 stock msix-sparse >"$results/bad.log" 2>&1
+check "compare --arch riscv64 gives 2" '[ $? = 2 ]'
+check "and says it is unsupported" 'grep -q "unsupported --arch .riscv64." "$results/bad.log"'
+"$repo/harness/compare" --arch >"$results/bad.log" 2>&1
+check "compare --arch without a value gives 2" '[ $? = 2 ]'
+check "and says so" 'grep -q "^compare: --arch needs a value" "$results/bad.log"'
+"$repo/harness/run-suite" --samples >"$results/bad.log" 2>&1
+check "run-suite --samples without a value gives 2" '[ $? = 2 ]'
+check "and says so" 'grep -q "^run-suite: --samples needs a value" "$results/bad.log"'
+"$repo/harness/build-module" --arch riscv64 msix-sparse >"$results/bad.log" 2>&1
+check "build-module --arch riscv64 gives 2" '[ $? = 2 ]'
+check "and says the variant does not run there" 'grep -q "does not run on riscv64" "$results/bad.log"'
 echo "variants: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -13,6 +13,7 @@
 #   make overhead  what trapcount adds to a trapped access
 #   make fuzz      fuzz the parsers of untrusted input, FUZZ_SECONDS each
 #   make         build barbench, trapcount and the tests into $(BUILD)/
+#   make TRAPS=0 build/barbench   barbench without --traps: no BPF toolchain
 #
 # Everything downloaded or built lives under $(CACHE)/ and $(BUILD)/, both
 # ignored by git; nothing depends on where the checkout is.
@@ -43,8 +44,9 @@ GUEST_TIMEOUT ?= 900
 export CACHE := $(abspath $(CACHE))
 
 CC ?= gcc
+FUZZ_CC ?= clang
 # barbench, trapcount and the guest tests run in the guest: built for ARCH.
-# The unit tests and fuzzers run here: built with CC.
+# The unit tests and fuzzers run here: built with CC (and FUZZ_CC).
 TARGET_CC := $(if $(CROSS),$(CROSS)gcc,$(CC))
 SYSROOT := $(CACHE)/sysroot/$(ARCH)
 SYSROOT_DONE := $(if $(CROSS),$(SYSROOT)/.done)
@@ -54,17 +56,36 @@ TARGET_FLAGS := $(if $(CROSS),-isystem $(SYSROOT)/usr/include \
 	-L$(SYSROOT)/usr/lib/$(CROSS:-=))
 VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -Wall -Wextra -D_GNU_SOURCE \
-	  -DBARBENCH_VERSION='"$(VERSION)"'
+# -MD -MP: every object gets the list of headers it includes ($(BUILD)/**/*.d).
+WARN := -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -MD -MP
 # Static, so the binary runs in a busybox initramfs or on any lab host.
 LDFLAGS_STATIC := -static
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 
-LIB_SRC := bench/vfio_dev.c bench/regcaps.c bench/msix.c bench/stats.c \
-	   bench/timer.c bench/json.c
-BARBENCH_SRC := bench/barbench.c bench/info.c bench/run.c bench/traps.c \
-		bench/provenance.c bench/profile.c bpf/traplib.c $(LIB_SRC)
-HEADERS := $(wildcard bench/*.h bench/tests/*.h)
+# TRAPS=0 builds barbench without trap counting (--traps): no clang,
+# bpftool or vmlinux.h needed.  trapcount and its test need TRAPS=1.
+TRAPS ?= 1
+
+# lib/: the pure code every tool and test links, built once per flavour
+# into an archive.  bench/ (barbench) and bpf/ (trapcount) each link it and
+# never each other, except barbench's one door to trapcount's library,
+# bench/counting_bpf.c.
+LIB_SRC := $(wildcard lib/*.c)
+BARBENCH_SRC := $(addprefix bench/,barbench.c info.c read.c run.c cases.c \
+		sample.c output.c provenance.c profile.c) \
+		$(if $(filter 1,$(TRAPS)),bench/counting_bpf.c bpf/traplib.c,\
+		bench/counting_none.c)
+INCLUDES := -Ilib -Ibench -Ibpf -Itests
+
+# Objects: $(BUILD)/obj/ for ARCH, $(BUILD)/obj-san/ (CC, ASan/UBSan) and
+# $(BUILD)/obj-fuzz/ (FUZZ_CC, libFuzzer) for this machine.
+OBJ := $(BUILD)/obj
+OBJ_SAN := $(BUILD)/obj-san
+OBJ_FUZZ := $(BUILD)/obj-fuzz
+objs = $(patsubst %.c,$(1)/%.o,$(2))
+LIB_A := $(BUILD)/libbarbench.a
+LIB_SAN_A := $(BUILD)/libbarbench-san.a
+LIB_FUZZ_A := $(BUILD)/libbarbench-fuzz.a
 
 # trapcount: CO-RE BPF.  vmlinux.h comes from the target kernel's own BTF:
 # the guest's Debian kernel by default; on a lab host pass
@@ -73,40 +94,84 @@ KERNEL_BTF ?= $(CACHE)/kernel/$(ARCH)/vmlinuz
 BPF_GEN := $(BUILD)/bpf-$(ARCH)
 VMLINUX_H := $(BPF_GEN)/vmlinux.h
 BPF_ARCH := $(patsubst x86_64,x86,$(patsubst ppc64le,powerpc,$(patsubst aarch64,arm64,$(ARCH))))
-BPF_HEADERS := bpf/trapcount.h bpf/vfio_types.h
-TRAPLIB_SRC := bpf/traplib.c bench/msix.c
+SKEL := $(BPF_GEN)/trapcount.skel.h
 BPF_LIBS := -lbpf -lelf -lz -lzstd
 
-.PHONY: all run test unit-test e2e-test overhead compare compare-report \
-	gate matrix fuzz deps clean distclean help
+# The fuzz targets (lib/fuzz/README.md): libFuzzer builds and the replay
+# builds (gcc, ASan/UBSan) that make test runs on the corpus.
+FUZZ_TARGETS := regcaps msix addr stats
+FUZZ_BINS := $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_TARGETS))
+REPLAY_BINS := $(addprefix $(BUILD)/fuzz/replay/fuzz_,$(FUZZ_TARGETS))
 
-all: $(BUILD)/barbench $(BUILD)/trapcount $(if $(CROSS),,$(BUILD)/test_units) \
-     $(BUILD)/test_guest $(BUILD)/test_trapcount
+.PHONY: all run test unit-test e2e-test overhead compare compare-report \
+	gate matrix fuzz fuzz-bins deps clean distclean help
+
+all: $(BUILD)/barbench $(if $(filter 1,$(TRAPS)),$(BUILD)/trapcount \
+	$(BUILD)/test_trapcount) $(if $(CROSS),,$(BUILD)/test_units) \
+	$(BUILD)/test_guest
 
 help:
-	@sed -n '2,15p' Makefile | sed 's/^# \{0,1\}//'
-
-$(BUILD):
-	mkdir -p $@
+	@sed -n '2,17p' Makefile | sed 's/^# \{0,1\}//'
 
 # Rebuilt when the version changes, so results never carry a stale one.
-$(BUILD)/version: FORCE | $(BUILD)
+$(BUILD)/version: FORCE
+	@mkdir -p $(@D)
 	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
 FORCE:
 
-$(BUILD)/barbench: $(BARBENCH_SRC) $(HEADERS) $(BUILD)/version $(SYSROOT_DONE) \
-		bpf/traplib.h $(BPF_HEADERS) $(BPF_GEN)/trapcount.skel.h | $(BUILD)
-	$(TARGET_CC) $(CFLAGS) $(TARGET_FLAGS) -I$(BPF_GEN) -Ibpf $(LDFLAGS_STATIC) -o $@ \
-		$(BARBENCH_SRC) $(BPF_LIBS) -lm
+$(OBJ)/%.o: %.c $(SYSROOT_DONE)
+	@mkdir -p $(@D)
+	$(TARGET_CC) $(CFLAGS) $(WARN) $(TARGET_FLAGS) $(INCLUDES) -I$(BPF_GEN) -c $< -o $@
+$(OBJ_SAN)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -O1 $(SANITIZE) $(WARN) $(INCLUDES) -c $< -o $@
+$(OBJ_FUZZ)/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+		-fno-sanitize-recover=all $(WARN) $(INCLUDES) -c $< -o $@
 
-$(BUILD)/test_units: bench/tests/test_units.c $(LIB_SRC) $(HEADERS) | $(BUILD)
-	$(CC) $(CFLAGS) -o $@ bench/tests/test_units.c $(LIB_SRC) -lm
+$(LIB_A): $(call objs,$(OBJ),$(LIB_SRC))
+$(LIB_SAN_A): $(call objs,$(OBJ_SAN),$(LIB_SRC))
+$(LIB_FUZZ_A): $(call objs,$(OBJ_FUZZ),$(LIB_SRC))
+$(LIB_A) $(LIB_SAN_A) $(LIB_FUZZ_A):
+	@rm -f $@
+	$(if $(CROSS),$(CROSS),)ar rcs $@ $^
 
-$(BUILD)/test_units_san: bench/tests/test_units.c $(LIB_SRC) $(HEADERS) | $(BUILD)
-	$(CC) $(CFLAGS) -O1 $(SANITIZE) -o $@ bench/tests/test_units.c $(LIB_SRC) -lm
+# Only provenance.c says which version built it.
+$(OBJ)/bench/provenance.o: CFLAGS += -DBARBENCH_VERSION='"$(VERSION)"'
+$(OBJ)/bench/provenance.o: $(BUILD)/version
+# What includes the BPF skeleton needs it generated first.
+$(OBJ)/bench/counting_bpf.o $(OBJ)/bpf/traplib.o $(OBJ)/bpf/trapcount.o \
+	$(OBJ)/bpf/tests/test_trapcount.o: $(SKEL)
 
-$(BUILD)/test_guest: bench/tests/test_guest.c $(LIB_SRC) $(HEADERS) $(SYSROOT_DONE) | $(BUILD)
-	$(TARGET_CC) $(CFLAGS) $(TARGET_FLAGS) $(LDFLAGS_STATIC) -o $@ bench/tests/test_guest.c $(LIB_SRC) -lm
+$(BUILD)/barbench: $(call objs,$(OBJ),$(BARBENCH_SRC)) $(LIB_A)
+	$(TARGET_CC) $(LDFLAGS_STATIC) $(TARGET_FLAGS) -o $@ $^ \
+		$(if $(filter 1,$(TRAPS)),$(BPF_LIBS)) -lm
+
+$(BUILD)/trapcount: $(call objs,$(OBJ),bpf/trapcount.c bpf/traplib.c) $(LIB_A)
+	$(TARGET_CC) $(LDFLAGS_STATIC) $(TARGET_FLAGS) -o $@ $^ $(BPF_LIBS)
+
+$(BUILD)/test_trapcount: $(call objs,$(OBJ),bpf/tests/test_trapcount.c bpf/traplib.c) $(LIB_A)
+	$(TARGET_CC) $(LDFLAGS_STATIC) $(TARGET_FLAGS) -o $@ $^ $(BPF_LIBS)
+
+$(BUILD)/test_guest: $(call objs,$(OBJ),bench/tests/test_guest.c) $(LIB_A)
+	$(TARGET_CC) $(LDFLAGS_STATIC) $(TARGET_FLAGS) -o $@ $^ -lm
+
+$(BUILD)/test_units: $(call objs,$(OBJ),lib/tests/test_units.c) $(LIB_A)
+	$(CC) -o $@ $^ -lm
+
+$(BUILD)/test_units_san: $(call objs,$(OBJ_SAN),lib/tests/test_units.c) $(LIB_SAN_A)
+	$(CC) $(SANITIZE) -o $@ $^ -lm
+
+$(BUILD)/fuzz/fuzz_%: $(OBJ_FUZZ)/lib/fuzz/fuzz_%.o $(LIB_FUZZ_A)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ -lm
+
+$(BUILD)/fuzz/replay/fuzz_%: $(OBJ_SAN)/lib/fuzz/fuzz_%.o $(OBJ_SAN)/lib/fuzz/replay.o $(LIB_SAN_A)
+	@mkdir -p $(@D)
+	$(CC) $(SANITIZE) -o $@ $^ -lm
+
+fuzz-bins: $(FUZZ_BINS) $(REPLAY_BINS)
 
 $(CACHE)/kernel/$(ARCH)/vmlinuz:
 	harness/fetch-kernel --arch $(ARCH)
@@ -118,22 +183,15 @@ $(VMLINUX_H): $(KERNEL_BTF) bpf/gen-vmlinux-h
 	@mkdir -p $(@D)
 	bpf/gen-vmlinux-h $(KERNEL_BTF) $@
 
-$(BPF_GEN)/trapcount.bpf.o: bpf/trapcount.bpf.c $(BPF_HEADERS) $(VMLINUX_H)
+$(BPF_GEN)/trapcount.bpf.o: bpf/trapcount.bpf.c bpf/trapcount.h bpf/vfio_types.h \
+		lib/place.h $(VMLINUX_H)
 	clang -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(BPF_GEN) \
-		-Ibpf -c $< -o $@
+		-Ibpf -Ilib -c $< -o $@
 
-$(BPF_GEN)/trapcount.skel.h: $(BPF_GEN)/trapcount.bpf.o
+$(SKEL): $(BPF_GEN)/trapcount.bpf.o
 	bpftool gen skeleton $< > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/trapcount: bpf/trapcount.c $(TRAPLIB_SRC) bpf/traplib.h $(SYSROOT_DONE) \
-		$(BPF_HEADERS) $(BPF_GEN)/trapcount.skel.h
-	$(TARGET_CC) $(CFLAGS) $(TARGET_FLAGS) -I$(BPF_GEN) -Ibpf $(LDFLAGS_STATIC) -o $@ \
-		bpf/trapcount.c $(TRAPLIB_SRC) $(BPF_LIBS)
-
-$(BUILD)/test_trapcount: bench/tests/test_trapcount.c $(TRAPLIB_SRC) $(LIB_SRC) $(SYSROOT_DONE) \
-		bpf/traplib.h $(BPF_HEADERS) $(BPF_GEN)/trapcount.skel.h $(HEADERS)
-	$(TARGET_CC) $(CFLAGS) $(TARGET_FLAGS) -I$(BPF_GEN) -Ibpf $(LDFLAGS_STATIC) -o $@ \
-		bench/tests/test_trapcount.c bpf/traplib.c $(LIB_SRC) $(BPF_LIBS)
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 deps:
 	@harness/install-deps
@@ -172,10 +230,10 @@ gate:
 		{ echo "usage: make gate BASELINE=FILE|DIR CANDIDATE=FILE|DIR [GATE_FLAGS=...]" >&2; exit 2; }
 	@python3 scripts/gate $(GATE_FLAGS) $(BASELINE) $(CANDIDATE)
 
-# libFuzzer on the parsers (bench/fuzz/README.md); make test runs 10 s each.
+# libFuzzer on the parsers (lib/fuzz/README.md); make test runs 10 s each.
 FUZZ_SECONDS ?= 300
-fuzz: deps
-	@bench/fuzz/run --seconds $(FUZZ_SECONDS) $(BUILD)
+fuzz: deps fuzz-bins
+	@lib/fuzz/run --seconds $(FUZZ_SECONDS) $(BUILD)
 	@python3 scripts/tests/fuzz_results.py 5000
 
 # What trapcount adds to a trapped access (README: "Overhead").
@@ -191,7 +249,7 @@ overhead: deps $(BUILD)/barbench $(BUILD)/trapcount
 		-- sh ./overhead.sh && \
 	python3 scripts/overhead --out $$out/overhead.txt $$out
 
-unit-test: $(BUILD)/test_units $(BUILD)/test_units_san
+unit-test: $(BUILD)/test_units $(BUILD)/test_units_san fuzz-bins
 
 e2e-test: $(BUILD)/barbench $(BUILD)/test_guest $(BUILD)/trapcount \
 	  $(BUILD)/test_trapcount
@@ -204,7 +262,7 @@ test: deps unit-test e2e-test
 	default ARCH: run it without ARCH=$(ARCH)" >&2; exit 2; }
 	@for a in $(BIG_PAGE_ARCHES); do \
 		$(MAKE) --no-print-directory ARCH=$$a e2e-test || exit 1; done
-	@bench/tests/run-all $(BUILD) $(GUEST_TIMEOUT) \
+	@tests/run-all $(BUILD) $(GUEST_TIMEOUT) \
 		$(foreach a,$(BIG_PAGE_ARCHES),$(a)=build/$(a))
 
 clean:

@@ -60,6 +60,7 @@ static const char usage_text[] =
 "  --variant LABEL      kernel variant label (default $BARBENCH_VARIANT,\n"
 "                       else 'unlabelled')\n"
 "  -q, --quiet          no progress lines\n"
+"  -v, --verbose        libbpf's messages (with --traps)\n"
 "read options:\n"
 "  --path mmap|fd|vmm   how to reach the register (default mmap; vmm: mmap\n"
 "                       where the kernel allows it, else the fd, said on\n"
@@ -75,12 +76,19 @@ static const char usage_text[] =
 "  --json               info: JSON on stdout\n"
 "  -h, --help           this text\n"
 "\n"
-"exit status: 0 ok, 1 internal error, 2 usage, 3 no such device, 4 not bound\n"
-"to vfio-pci, 5 permission denied, 6 IOMMU group not viable, 7 VFIO ioctl\n"
-"failed, 8 malformed capability chain or config space, 9 offset/width\n"
-"outside the BAR or misaligned, 10 write refused as unsafe, 11 BAR access\n"
-"failed, 12 results not written, 13 no such BAR, 14 interrupted, 15 --traps\n"
-"probes could not start.\n";
+"Examples:\n"
+"  barbench info 0000:00:02.0\n"
+"  barbench run --traps -o nvme.json 0000:00:02.0\n"
+"  barbench read --path vmm --offset 0x1000 0000:00:02.0\n";
+
+/* The statuses come from lib/status.c, the one list of every tool. */
+static void print_usage(FILE *f)
+{
+	fputs(usage_text, f);
+	fprintf(f, "\nexit status:\n");
+	for (int i = 0; i < BB_STATUS_COUNT; i++)
+		fprintf(f, "  %2d  %s\n", i, bb_status_text(i));
+}
 
 enum {
 	OPT_PATHS = 256, OPT_PLACES, OPT_WIDTHS, OPT_BAR, OPT_OFFSET,
@@ -118,6 +126,7 @@ static const struct option long_options[] = {
 	{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -187,11 +196,12 @@ static int parse_option(struct options *o, int c, const char *arg,
 			const char **path)
 {
 	static const char *const paths[] = { "mmap", "fd", "vmm" };
-	static const char *const places[] = { "msix-table", "msix-pba",
-					      "table-page", "other" };
+	const char *places[PLACE_COUNT];
 	uint64_t v;
 	int w;
 
+	for (int p = 0; p < PLACE_COUNT; p++)
+		places[p] = place_name(p);
 	switch (c) {
 	case 'o':
 		o->out = arg;
@@ -200,7 +210,7 @@ static int parse_option(struct options *o, int c, const char *arg,
 		return parse_list(arg, paths, 3, &o->paths) ?
 		       usage_error("--paths takes mmap,fd,vmm, not '%s'", arg) : 0;
 	case OPT_PLACES:
-		return parse_list(arg, places, 4, &o->places) ?
+		return parse_list(arg, places, PLACE_COUNT, &o->places) ?
 		       usage_error("--places takes msix-table,msix-pba,"
 				   "table-page,other, not '%s'", arg) : 0;
 	case OPT_WIDTHS:
@@ -291,65 +301,12 @@ static int parse_option(struct options *o, int c, const char *arg,
 	case 'q':
 		o->quiet = 1;
 		return 0;
+	case 'v':
+		o->verbose = 1;
+		return 0;
 	default:
 		return BB_ERR_USAGE;
 	}
-}
-
-int cmd_read(struct vfio_dev *d, const struct options *o, const char *how)
-{
-	int bar = o->bar < 0 ? 0 : o->bar, width = 4;
-	int count = o->count > 0 ? o->count : 1;
-	uint64_t value = 0;
-	volatile void *p;
-
-	for (int w = 1; w <= 8; w *= 2)
-		if (o->widths == (unsigned int)WIDTH_BIT(w))
-			width = w;
-	if (vfio_bar_is_io(d, bar) || !vfio_bar_usable(d, bar)) {
-		fprintf(stderr, "barbench: %s has no readable memory BAR%d%s\n",
-			d->addr, bar, vfio_bar_is_io(d, bar) ?
-			" (it is an I/O BAR)" : "");
-		return BB_ERR_NOBAR;
-	}
-	if (o->offset < 0) {
-		fprintf(stderr, "barbench: read needs --offset OFF\n");
-		return BB_ERR_USAGE;
-	}
-	if ((uint64_t)o->offset % width ||
-	    (uint64_t)o->offset + width > d->regions[bar].size) {
-		fprintf(stderr, "barbench: offset 0x%llx width %d is "
-			"misaligned or outside BAR%d (0x%llx bytes)\n",
-			(unsigned long long)o->offset, width, bar,
-			(unsigned long long)d->regions[bar].size);
-		return BB_ERR_RANGE;
-	}
-	p = NULL;
-	if (strcmp(how, "fd")) {
-		vfio_bar_map_all(d, bar);
-		p = vfio_bar_ptr(d, bar, (uint64_t)o->offset, width);
-		if (!p && !strcmp(how, "mmap")) {
-			fprintf(stderr, "barbench: BAR%d+0x%llx: the kernel "
-				"lets no mmap cover it\n", bar,
-				(unsigned long long)o->offset);
-			return BB_ERR_IO;
-		}
-		if (!p)
-			fprintf(stderr, "barbench: BAR%d+0x%llx: no mmap "
-				"covers it; through the fd, as a VMM must\n",
-				bar, (unsigned long long)o->offset);
-	}
-	for (int i = 0; i < count; i++) {
-		if (p) {
-			value = mmio_read(p, width);
-		} else if (vfio_region_read(d, bar, (uint64_t)o->offset,
-					    &value, width)) {
-			fprintf(stderr, "barbench: %s\n", d->err);
-			return BB_ERR_IO;
-		}
-	}
-	printf("0x%0*llx\n", width * 2, (unsigned long long)value);
-	return 0;
 }
 
 /*
@@ -385,10 +342,11 @@ int main(int argc, char **argv)
 	};
 	const char *cmd, *how = "mmap";
 	struct vfio_dev dev;
+	struct bb_err e;
 	int c, ret;
 
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		fputs(usage_text, argc < 2 ? stderr : stdout);
+		print_usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? BB_ERR_USAGE : 0;
 	}
 	cmd = argv[1];
@@ -398,9 +356,9 @@ int main(int argc, char **argv)
 	if (!o.variant || !*o.variant)
 		o.variant = "unlabelled";
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "o:qh", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:qvh", long_options, NULL)) != -1) {
 		if (c == 'h') {
-			fputs(usage_text, stdout);
+			print_usage(stdout);
 			return 0;
 		}
 		if (c == '?')
@@ -416,9 +374,9 @@ int main(int argc, char **argv)
 	o.addr = argv[optind];
 
 	catch_signals();
-	ret = vfio_dev_open(&dev, o.addr, o.iommufd);
+	ret = vfio_dev_open(&dev, o.addr, o.iommufd, &e);
 	if (ret) {
-		fprintf(stderr, "barbench: %s\n", dev.err);
+		fprintf(stderr, "barbench: %s\n", e.msg);
 		return ret;
 	}
 	if (!strcmp(cmd, "info"))

@@ -7,8 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../bpf/trapcount.h"
-#include "../bpf/traplib.h"
+#include "counting.h"
 #include "json.h"
 #include "stats.h"
 #include "timer.h"
@@ -31,6 +30,7 @@ struct options {
 	int writes;		/* time writes to registers a profile allows */
 	int allow_table_writes;
 	int quiet;
+	int verbose;		/* libbpf's messages with --traps */
 	uint64_t page_size;	/* for place classes; 0 = the real one */
 	int bar;		/* -1: the MSI-X table's BAR, else BAR 0 */
 	int64_t offset;		/* -1: the default targets */
@@ -61,16 +61,17 @@ struct bench_case {
 	int restored;		/* write cases: readback matched */
 	double timer_fraction;	/* timer overhead / time of one batch */
 	uint64_t accesses;	/* every timed-run access, pilot and warm-up too */
-	/* --traps: a counting pass apart from the timing, and what trapped */
-	uint64_t pass_accesses;
-	uint64_t traps[TRAP_KIND_COUNT];
-	uint64_t trap_places[PLACE_COUNT];	/* BAR traps per place */
+	struct case_counts counts;	/* --traps: what trapped, in a pass apart */
 	struct summary s;
 	double *samples;	/* per-access ns, s.n of them */
 };
 
 extern volatile sig_atomic_t stop_requested;
-/* The case being run (1-based, 0 between cases): bench/run.c. */
+/*
+ * The case being run, 1-based; 0 between cases (bench/sample.c).  With
+ * --traps the BPF side reads it from this process's memory at every trapped
+ * access, so each trap is charged to its case without a syscall per batch.
+ */
 extern volatile uint32_t barbench_case_id;
 
 const char *path_name(enum path p);
@@ -84,16 +85,8 @@ int cmd_info(struct vfio_dev *d, const struct options *o);
 int cmd_run(struct vfio_dev *d, const struct options *o);
 int cmd_read(struct vfio_dev *d, const struct options *o, const char *how);
 
-/* --traps (bench/traps.c): batches of each case in the counting pass */
-#define TRAP_PASS_BATCHES	10
-int traps_start(struct trap_session *s, const struct options *o, char *err,
-		size_t errlen);
-void traps_collect(struct trap_session *s, struct bench_case *cases, int n);
-void json_case_traps(struct jw *w, const struct bench_case *k);
-void json_traps_settings(struct jw *w, struct trap_session *s);
-
 /* Write @fill's output to @path atomically (temp file, fsync, rename). */
 int write_atomic(const char *path, void (*fill)(FILE *, void *), void *arg,
-		 char *err, size_t errlen);
+		 struct bb_err *e);
 
 #endif

@@ -245,34 +245,3 @@ void json_device(struct jw *w, const struct vfio_dev *d, uint64_t page_size)
 	jw_end(w, ']');
 	jw_end(w, '}');
 }
-
-int write_atomic(const char *path, void (*fill)(FILE *, void *), void *arg,
-		 char *err, size_t errlen)
-{
-	char tmp[4096];
-	FILE *f;
-	int bad;
-
-	if (!strcmp(path, "-")) {
-		fill(stdout, arg);
-		return fflush(stdout) ? BB_ERR_OUTPUT : 0;
-	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	f = fopen(tmp, "w");
-	if (!f) {
-		snprintf(err, errlen, "cannot create %s: %s", tmp,
-			 strerror(errno));
-		return BB_ERR_OUTPUT;
-	}
-	fill(f, arg);
-	/* A full disk shows up here, at the latest at fsync or fclose. */
-	bad = ferror(f) | fflush(f) | fsync(fileno(f));
-	bad |= fclose(f);
-	if (bad || rename(tmp, path)) {
-		snprintf(err, errlen, "cannot write %s: %s (earlier contents "
-			 "left as they were)", path, strerror(errno));
-		unlink(tmp);
-		return BB_ERR_OUTPUT;
-	}
-	return 0;
-}

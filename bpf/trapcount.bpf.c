@@ -189,14 +189,14 @@ static __always_inline __u8 classify(const struct dev_info *d, __u32 region,
 	bool on_table = region == d->tbar, on_pba = region == d->pbar;
 
 	if (on_table && in_range(off, d->toff, d->tsize))
-		return TRAP_PLACE_TABLE;
+		return PLACE_MSIX_TABLE;
 	if (on_pba && in_range(off, d->poff, d->psize))
-		return TRAP_PLACE_PBA;
+		return PLACE_MSIX_PBA;
 	if (on_table && same_page(off, d->toff, d->tsize))
-		return TRAP_PLACE_TABLE_PAGE;
+		return PLACE_TABLE_PAGE;
 	if (on_pba && same_page(off, d->poff, d->psize))
-		return TRAP_PLACE_TABLE_PAGE;
-	return TRAP_PLACE_OTHER;
+		return PLACE_TABLE_PAGE;
+	return PLACE_OTHER;
 }
 
 /* floor(log2(v)), branch-free, capped to the histogram. */
@@ -284,7 +284,7 @@ static __always_inline void record(struct vfio_pci_core_device *vdev,
 	} else {
 		key.kind = region == TRAP_CONFIG_REGION ? TRAP_KIND_CONFIG :
 							  TRAP_KIND_OTHER;
-		key.place = TRAP_PLACE_NONE;
+		key.place = PLACE_NONE;
 	}
 	val = entry_for(&key);
 	if (!val)
@@ -403,7 +403,7 @@ static __always_inline int mmap_exit(struct vfio_device *core_vdev,
 	key.case_id = current_case(tgid);
 	key.kind = TRAP_KIND_MMAP;
 	key.region = pgoff >> (TRAP_REGION_SHIFT - page_shift);
-	key.place = TRAP_PLACE_NONE;
+	key.place = PLACE_NONE;
 	key.err = ret < 0 ? -ret : 0;
 	count_event(&key, BPF_CORE_READ(vma, vm_end) -
 			  BPF_CORE_READ(vma, vm_start));

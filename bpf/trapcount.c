@@ -39,15 +39,24 @@ static const char usage_text[] =
 "  --empty        attach empty fentry/fexit programs and count nothing: what\n"
 "                 probing alone costs, to compare with a full count\n"
 "  -H, --histograms  print the latency histograms\n"
-"  -j, --json     JSON on stdout\n"
+"  -j, --json     the report as JSON\n"
+"  -o, --out FILE write the report to FILE (atomically) instead of stdout\n"
+"  -q, --quiet    no notes or progress on stderr\n"
 "  -v, --verbose  libbpf's messages\n"
 "  -h, --help     this text\n"
 "\n"
-"exit status: the COMMAND's, or 0; 2 bad usage, 3 the kernel refused the\n"
-"BPF programs, 4 not permitted (needs root), 5 events were lost (counts\n"
-"not exact), 6 no vfio-pci-core functions to probe, 127 COMMAND not run.\n";
+"Examples:\n"
+"  trapcount -- barbench read --path vmm --count 1000 --offset 0x1000 ADDR\n"
+"  trapcount -p $(pidof qemu-system-x86_64) -d 10 -j -o qemu-traps.json\n"
+"\n"
+"exit status: the COMMAND's, or 0; as barbench's (README: Exit statuses):\n"
+"2 bad usage, 5 not permitted (needs root), 12 report not written, 15 the\n"
+"kernel refused the BPF programs, 16 events were lost (counts not exact),\n"
+"17 no vfio-pci-core functions to probe; 127 COMMAND not run.\n";
 
 static volatile sig_atomic_t stop;
+/* Where the report goes: stdout, or the temporary file behind --out. */
+static FILE *out;
 
 static void on_signal(int sig)
 {
@@ -115,34 +124,34 @@ static void print_section(struct trap_session *s, const struct table *t,
 		if (r->key.kind != kind)
 			continue;
 		if (!shown++) {
-			printf("\n%s\n", title);
+			fprintf(out, "\n%s\n", title);
 			if (kind == TRAP_KIND_MMAP)
-				printf("  %-13s %7s %-15s %-6s %10s %-8s %8s\n",
+				fprintf(out, "  %-13s %7s %-15s %-6s %10s %-8s %8s\n",
 				       "DEVICE", "PID", "COMM", "REGION",
 				       "BYTES", "RESULT", "COUNT");
 			else if (kind == TRAP_KIND_FAULT)
-				printf("  %-13s %7s %-15s %-6s %-10s %8s\n",
+				fprintf(out, "  %-13s %7s %-15s %-6s %-10s %8s\n",
 				       "DEVICE", "PID", "COMM", "REGION",
 				       "PLACE", "COUNT");
 			else
-				printf("  %-13s %7s %-15s %-6s %-10s %-5s %3s "
+				fprintf(out, "  %-13s %7s %-15s %-6s %-10s %-5s %3s "
 				       "%8s %10s %9s\n", "DEVICE", "PID",
 				       "COMM", "REGION", "PLACE", "OP", "W",
 				       "COUNT", "BYTES", "AVG ns");
 		}
 		trap_comm(s, r->key.tgid, comm);
 		if (kind == TRAP_KIND_MMAP)
-			printf("  %-13s %7u %-15s %-6u %10llu %-8s %8llu\n",
+			fprintf(out, "  %-13s %7u %-15s %-6u %10llu %-8s %8llu\n",
 			       r->key.dev, r->key.tgid, comm, r->key.region,
 			       r->val.count ? r->val.bytes / r->val.count : 0,
 			       r->key.err ? strerror(r->key.err) : "ok",
 			       r->val.count);
 		else if (kind == TRAP_KIND_FAULT)
-			printf("  %-13s %7u %-15s %-6u %-10s %8llu\n",
+			fprintf(out, "  %-13s %7u %-15s %-6u %-10s %8llu\n",
 			       r->key.dev, r->key.tgid, comm, r->key.region,
 			       trap_place_name(r->key.place), r->val.count);
 		else
-			printf("  %-13s %7u %-15s %-6u %-10s %-5s %3u %8llu "
+			fprintf(out, "  %-13s %7u %-15s %-6u %-10s %-5s %3u %8llu "
 			       "%10llu %9.0f\n", r->key.dev, r->key.tgid, comm,
 			       r->key.region, trap_place_name(r->key.place),
 			       r->key.op ? "write" : "read", r->key.width,
@@ -153,7 +162,7 @@ static void print_section(struct trap_session *s, const struct table *t,
 /* One histogram per place and op, summed over devices and processes. */
 static void print_histograms(const struct table *t)
 {
-	for (int place = 0; place <= TRAP_PLACE_OTHER; place++) {
+	for (int place = 0; place < PLACE_COUNT; place++) {
 		for (int op = 0; op < 2; op++) {
 			unsigned long long h[TRAP_HIST_SLOTS] = { 0 }, max = 0;
 			int first = -1, last = -1;
@@ -177,13 +186,13 @@ static void print_histograms(const struct table *t)
 			}
 			if (last < 0)
 				continue;
-			printf("\n%s %s latency:\n  %-22s : %-8s distribution\n",
+			fprintf(out, "\n%s %s latency:\n  %-22s : %-8s distribution\n",
 			       trap_place_name(place), op ? "write" : "read",
 			       "ns", "count");
 			for (int b = first; b <= last; b++) {
 				int bars = (int)(h[b] * 30 / max);
 
-				printf("  %10llu -> %-9llu : %-8llu |%-30.*s|\n",
+				fprintf(out, "  %10llu -> %-9llu : %-8llu |%-30.*s|\n",
 				       b ? 1ull << b : 0, (1ull << (b + 1)) - 1,
 				       h[b], bars,
 				       "******************************");
@@ -195,25 +204,25 @@ static void print_histograms(const struct table *t)
 static void print_json(struct trap_session *s, const struct table *t,
 		       double seconds, const struct trap_lost *lost)
 {
-	printf("{\n  \"schema\": \"vfio-barbench/trapcount/1\",\n");
-	printf("  \"mode\": \"%s\",\n  \"seconds\": %.3f,\n", s->mode, seconds);
-	printf("  \"page_size\": %llu,\n", (unsigned long long)s->page_size);
-	printf("  \"attached\": [");
+	fprintf(out, "{\n  \"schema\": \"vfio-barbench/trapcount/1\",\n");
+	fprintf(out, "  \"mode\": \"%s\",\n  \"seconds\": %.3f,\n", s->mode, seconds);
+	fprintf(out, "  \"page_size\": %llu,\n", (unsigned long long)s->page_size);
+	fprintf(out, "  \"attached\": [");
 	for (int i = 0; i < s->nattached; i++)
-		printf("%s\"%s\"", i ? ", " : "", s->attached[i]);
-	printf("],\n  \"not_attached\": [");
+		fprintf(out, "%s\"%s\"", i ? ", " : "", s->attached[i]);
+	fprintf(out, "],\n  \"not_attached\": [");
 	for (int i = 0; i < s->nnotes; i++)
-		printf("%s\"%s\"", i ? ", " : "", s->notes[i]);
-	printf("],\n  \"lost\": {\"map_full\": %llu, \"no_start\": %llu, "
+		fprintf(out, "%s\"%s\"", i ? ", " : "", s->notes[i]);
+	fprintf(out, "],\n  \"lost\": {\"map_full\": %llu, \"no_start\": %llu, "
 	       "\"starts_full\": %llu},\n", lost->map_full, lost->no_start,
 	       lost->starts_full);
-	printf("  \"traps\": [");
+	fprintf(out, "  \"traps\": [");
 	for (int i = 0; i < t->n; i++) {
 		const struct row *r = &t->rows[i];
 		char comm[TRAP_COMM_LEN];
 
 		trap_comm(s, r->key.tgid, comm);
-		printf("%s\n    {\"device\": \"%s\", \"pid\": %u, \"comm\": "
+		fprintf(out, "%s\n    {\"device\": \"%s\", \"pid\": %u, \"comm\": "
 		       "\"%s\", \"kind\": \"%s\", \"region\": %u, \"place\": "
 		       "\"%s\", \"op\": \"%s\", \"width\": %u, \"error\": %u, "
 		       "\"count\": %llu, \"bytes\": %llu, \"errors\": %llu, "
@@ -225,10 +234,10 @@ static void print_json(struct trap_session *s, const struct table *t,
 		       r->val.count, r->val.bytes, r->val.errors,
 		       avg_ns(&r->val));
 		for (int b = 0; b < TRAP_HIST_SLOTS; b++)
-			printf("%s%u", b ? ", " : "", r->val.hist[b]);
-		printf("]}");
+			fprintf(out, "%s%u", b ? ", " : "", r->val.hist[b]);
+		fprintf(out, "]}");
 	}
-	printf("\n  ]\n}\n");
+	fprintf(out, "\n  ]\n}\n");
 }
 
 /* Fork COMMAND stopped on a pipe, so the probes are on before it runs. */
@@ -266,7 +275,24 @@ static int parse_number(const char *s, unsigned long long max,
 	return !*s || *s == '-' || *end || errno || *out > max ? -1 : 0;
 }
 
-int main(int argc, char **argv)
+struct cli {
+	struct trap_opts trap;
+	const char *device;	/* -D */
+	const char *out;	/* -o, NULL for stdout */
+	unsigned long long duration, pid;
+	int json, hist, quiet;
+	char **command;		/* after --, or NULL */
+};
+
+static int bad_value(int c)
+{
+	fprintf(stderr, "trapcount: bad value '%s' for -%c\n"
+		"Try 'trapcount --help'.\n", optarg, c);
+	return BB_ERR_USAGE;
+}
+
+/* 0 to go on, -1 after --help, else a usage status. */
+static int parse_args(int argc, char **argv, struct cli *a)
 {
 	static const struct option opts[] = {
 		{ "pid", required_argument, NULL, 'p' },
@@ -277,160 +303,236 @@ int main(int argc, char **argv)
 		{ "empty", no_argument, NULL, 'E' },
 		{ "histograms", no_argument, NULL, 'H' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct trap_opts o = { 0 };
-	struct table t = { 0 };
-	struct trap_session s;
-	struct trap_lost lost;
-	struct sigaction sa = { .sa_handler = on_signal };
-	unsigned long long v, duration = 0, pid = 0;
-	int c, json = 0, hist = 0, go = -1, status = 0, ret;
-	char err[512];
-	pid_t child = 0;
-	struct timespec t0, t1;
+	unsigned long long v;
+	int c;
 
-	while ((c = getopt_long(argc, argv, "+p:d:D:kHjvh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:d:D:o:kHjqvh", opts,
+				NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (parse_number(optarg, 4194304, &pid) || !pid)
-				goto bad;
-			o.filter = 1;
+			if (parse_number(optarg, 4194304, &a->pid) || !a->pid)
+				return bad_value(c);
+			a->trap.filter = 1;
 			break;
 		case 'd':
-			if (parse_number(optarg, 86400 * 365, &duration) ||
-			    !duration)
-				goto bad;
+			if (parse_number(optarg, 86400 * 365, &a->duration) ||
+			    !a->duration)
+				return bad_value(c);
 			break;
 		case 'D':
-			t.device = optarg;
+			a->device = optarg;
+			break;
+		case 'o':
+			if (!*optarg)
+				return bad_value(c);
+			a->out = optarg;
 			break;
 		case 'P':
 			if (parse_number(optarg, 1ull << 30, &v) || v < 1024 ||
 			    (v & (v - 1)))
-				goto bad;
-			o.page_size = v;
+				return bad_value(c);
+			a->trap.page_size = v;
 			break;
 		case 'k':
-			o.force_kprobes = 1;
+			a->trap.force_kprobes = 1;
 			break;
 		case 'E':
-			o.empty = 1;
+			a->trap.empty = 1;
 			break;
 		case 'H':
-			hist = 1;
+			a->hist = 1;
 			break;
 		case 'j':
-			json = 1;
+			a->json = 1;
+			break;
+		case 'q':
+			a->quiet = 1;
 			break;
 		case 'v':
-			o.verbose = 1;
+			a->trap.verbose = 1;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
-			return 0;
+			return -1;
 		default:
-			goto usage;
+			fprintf(stderr, "Try 'trapcount --help'.\n");
+			return BB_ERR_USAGE;
 		}
 	}
-	if (optind < argc && pid) {
-		fprintf(stderr, "trapcount: give -p PID or a COMMAND, not both\n");
-		goto usage;
+	if (optind < argc && a->pid) {
+		fprintf(stderr, "trapcount: give -p PID or a COMMAND, not both\n"
+			"Try 'trapcount --help'.\n");
+		return BB_ERR_USAGE;
 	}
-	if (optind < argc)
-		o.filter = 1;
+	if (optind < argc) {
+		a->command = argv + optind;
+		a->trap.filter = 1;
+	}
+	return 0;
+}
 
+/* Run the command, or wait for -p's process, --duration or a signal. */
+static int count(struct trap_session *s, const struct cli *a)
+{
+	int go, status = 0;
+	pid_t child;
+
+	if (!a->command) {
+		if (!a->json && !a->quiet)
+			fprintf(stderr, "trapcount: %s; counting%s, Ctrl-C to "
+				"stop\n", s->mode, a->pid ? " one process" :
+				" system-wide");
+		/* -p: also stop when the process is gone, as perf -p does. */
+		for (unsigned long long i = 0; !stop && (!a->duration ||
+		     i < a->duration * 10); i++) {
+			if (a->pid && kill((pid_t)a->pid, 0) && errno == ESRCH)
+				break;
+			usleep(100000);
+		}
+		return 0;
+	}
+	child = spawn(a->command, &go);
+	if (child < 0 || trap_add_pid(s, child)) {
+		fprintf(stderr, "trapcount: cannot start %s: %s\n",
+			a->command[0], strerror(errno));
+		return 127;
+	}
+	if (write(go, "g", 1) != 1)
+		stop = 1;
+	close(go);
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;	/* Ctrl-C reaches the command too; wait for it */
+	return WIFEXITED(status) ? WEXITSTATUS(status) :
+				   128 + WTERMSIG(status);
+}
+
+static void report(struct trap_session *s, const struct cli *a,
+		   struct table *t, double secs, const struct trap_lost *lost)
+{
+	if (a->json) {
+		print_json(s, t, secs, lost);
+		return;
+	}
+	fprintf(out, "trapcount: %s, %.2f s, page size %llu\n", s->mode, secs,
+		(unsigned long long)s->page_size);
+	print_section(s, t, TRAP_KIND_BAR,
+		      "BAR accesses trapped through the VFIO fd:");
+	print_section(s, t, TRAP_KIND_CONFIG, "config-space accesses:");
+	print_section(s, t, TRAP_KIND_OTHER,
+		      "other regions (ROM, VGA, device-specific):");
+	print_section(s, t, TRAP_KIND_MMAP, "mmaps of regions:");
+	print_section(s, t, TRAP_KIND_FAULT, "faults on mmaps:");
+	if (!t->n)
+		fprintf(out, "\nno VFIO fd access, mmap or fault seen\n");
+	if (a->hist)
+		print_histograms(t);
+	fprintf(out, "\nlost events: %llu\n", lost->map_full +
+		lost->no_start + lost->starts_full);
+}
+
+/* The report into @path's temporary file, then renamed into place. */
+static int open_out(const struct cli *a, char *tmp, size_t len)
+{
+	out = stdout;
+	if (!a->out)
+		return 0;
+	snprintf(tmp, len, "%s.tmp.%d", a->out, (int)getpid());
+	out = fopen(tmp, "w");
+	if (out)
+		return 0;
+	fprintf(stderr, "trapcount: cannot create %s: %s\n", tmp,
+		strerror(errno));
+	out = stdout;
+	return BB_ERR_OUTPUT;
+}
+
+static int close_out(const struct cli *a, const char *tmp)
+{
+	int bad;
+
+	if (!a->out)
+		return fflush(stdout) ? BB_ERR_OUTPUT : 0;
+	bad = ferror(out) | fflush(out) | fsync(fileno(out));
+	bad |= fclose(out);
+	out = stdout;
+	if (!bad && !rename(tmp, a->out))
+		return 0;
+	fprintf(stderr, "trapcount: cannot write %s: %s (earlier contents "
+		"left as they were)\n", a->out, strerror(errno));
+	unlink(tmp);
+	return BB_ERR_OUTPUT;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli a = { 0 };
+	struct table t = { 0 };
+	struct trap_session s;
+	struct trap_lost lost;
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct bb_err e;
+	struct timespec t0, t1;
+	char tmp[4096];
+	int status, ret;
+	unsigned long long nlost;
+
+	ret = parse_args(argc, argv, &a);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	t.device = a.device;
+	ret = open_out(&a, tmp, sizeof(tmp));
+	if (ret)
+		return ret;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	ret = trap_start(&s, &o, err, sizeof(err));
+	ret = trap_start(&s, &a.trap, &e);
 	if (ret) {
-		fprintf(stderr, "trapcount: %s\n", err);
+		fprintf(stderr, "trapcount: %s\n", e.msg);
+		close_out(&a, tmp);
 		return ret;
 	}
-	for (int i = 0; i < s.nnotes; i++)
+	for (int i = 0; i < s.nnotes && !a.quiet; i++)
 		fprintf(stderr, "trapcount: note: %s\n", s.notes[i]);
-	if (pid && trap_add_pid(&s, (pid_t)pid)) {
-		fprintf(stderr, "trapcount: cannot follow pid %llu\n", pid);
+	if (a.pid && trap_add_pid(&s, (pid_t)a.pid)) {
+		fprintf(stderr, "trapcount: cannot follow pid %llu\n", a.pid);
 		trap_stop(&s);
-		return TRAP_ERR_LOAD;
+		close_out(&a, tmp);
+		return BB_ERR_TRAPS;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (optind < argc) {
-		child = spawn(argv + optind, &go);
-		if (child < 0 || trap_add_pid(&s, child)) {
-			fprintf(stderr, "trapcount: cannot start %s: %s\n",
-				argv[optind], strerror(errno));
-			trap_stop(&s);
-			return 127;
-		}
-		if (write(go, "g", 1) != 1)
-			stop = 1;
-		close(go);
-		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-			;	/* Ctrl-C reaches the command too; wait for it */
-		status = WIFEXITED(status) ? WEXITSTATUS(status) :
-					     128 + WTERMSIG(status);
-	} else {
-		if (!json)
-			fprintf(stderr, "trapcount: %s; counting%s, Ctrl-C to "
-				"stop\n", s.mode, pid ? " one process" :
-				" system-wide");
-		/* -p: also stop when the process is gone, as perf -p does. */
-		for (unsigned long long i = 0; !stop && (!duration ||
-		     i < duration * 10); i++) {
-			if (pid && kill((pid_t)pid, 0) && errno == ESRCH)
-				break;
-			usleep(100000);
-		}
-	}
+	status = count(&s, &a);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 
 	t.rows = calloc(MAX_ROWS, sizeof(*t.rows));
 	if (!t.rows) {
+		fprintf(stderr, "trapcount: out of memory\n");
 		trap_stop(&s);
-		return 1;
+		close_out(&a, tmp);
+		return BB_ERR_INTERNAL;
 	}
 	trap_for_each(&s, collect, &t);
 	qsort(t.rows, t.n, sizeof(*t.rows), cmp_rows);
 	trap_lost(&s, &lost);
-	double secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-	if (json) {
-		print_json(&s, &t, secs, &lost);
-	} else {
-		printf("trapcount: %s, %.2f s, page size %llu\n", s.mode, secs,
-		       (unsigned long long)s.page_size);
-		print_section(&s, &t, TRAP_KIND_BAR,
-			      "BAR accesses trapped through the VFIO fd:");
-		print_section(&s, &t, TRAP_KIND_CONFIG,
-			      "config-space accesses:");
-		print_section(&s, &t, TRAP_KIND_OTHER,
-			      "other regions (ROM, VGA, device-specific):");
-		print_section(&s, &t, TRAP_KIND_MMAP, "mmaps of regions:");
-		print_section(&s, &t, TRAP_KIND_FAULT, "faults on mmaps:");
-		if (!t.n)
-			printf("\nno VFIO fd access, mmap or fault seen\n");
-		if (hist)
-			print_histograms(&t);
-		printf("\nlost events: %llu\n", lost.map_full + lost.no_start +
-		       lost.starts_full);
-	}
+	report(&s, &a, &t, (t1.tv_sec - t0.tv_sec) +
+	       (t1.tv_nsec - t0.tv_nsec) / 1e9, &lost);
 	trap_stop(&s);
 	free(t.rows);
-	if (lost.map_full + lost.no_start + lost.starts_full) {
+	ret = close_out(&a, tmp);
+	nlost = lost.map_full + lost.no_start + lost.starts_full;
+	if (nlost) {
 		fprintf(stderr, "trapcount: events were lost (map full %llu, "
 			"exit without entry %llu, entry not saved %llu): "
 			"counts are not exact\n", lost.map_full, lost.no_start,
 			lost.starts_full);
-		return TRAP_ERR_LOST;
+		return BB_ERR_LOST;
 	}
-	return status;
-bad:
-	fprintf(stderr, "trapcount: bad value '%s' for -%c\n", optarg, c);
-usage:
-	fprintf(stderr, "Try 'trapcount --help'.\n");
-	return TRAP_ERR_USAGE;
+	return ret ? ret : status;
 }

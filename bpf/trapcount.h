@@ -7,6 +7,8 @@
 #ifndef TRAPCOUNT_H
 #define TRAPCOUNT_H
 
+#include "place.h"
+
 #define TRAP_DEV_LEN		16	/* "0000:00:02.0" and its NUL */
 #define TRAP_COMM_LEN		16
 #define TRAP_HIST_SLOTS		28	/* log2 ns: up to 2^27 ns, 134 ms */
@@ -25,14 +27,7 @@ enum trap_kind {
 	TRAP_KIND_COUNT
 };
 
-/* Same numbers as bench/msix.h's enum place, plus "none". */
-enum trap_place {
-	TRAP_PLACE_TABLE,
-	TRAP_PLACE_PBA,
-	TRAP_PLACE_TABLE_PAGE,
-	TRAP_PLACE_OTHER,
-	TRAP_PLACE_NONE,
-};
+/* A trap's place is an enum place (lib/place.h), or PLACE_NONE. */
 
 enum trap_op { TRAP_OP_READ, TRAP_OP_WRITE };
 

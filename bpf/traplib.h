@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "status.h"
 #include "trapcount.h"
 
 #define TRAP_MAX_LINKS	12
@@ -39,25 +40,21 @@ struct trap_session {
 	const char *fault_fn;
 };
 
-/* Exit statuses of trapcount (and barbench --traps failures map to 7). */
-enum trap_status {
-	TRAP_OK = 0,
-	TRAP_ERR_USAGE = 2,
-	TRAP_ERR_LOAD = 3,	/* the kernel refused the programs */
-	TRAP_ERR_PERM = 4,	/* not root / no CAP_BPF+CAP_PERFMON */
-	TRAP_ERR_LOST = 5,	/* events were lost: counts are not exact */
-	TRAP_ERR_NOFUNC = 6,	/* no vfio-pci-core read/write to probe */
-};
-
-int trap_start(struct trap_session *s, const struct trap_opts *o, char *err,
-	       size_t errlen);
+/*
+ * Failures return lib/status.h's statuses, the same numbers in trapcount and
+ * barbench: BB_ERR_PERM (not root, no CAP_BPF+CAP_PERFMON), BB_ERR_NOFUNC
+ * (no vfio-pci-core read/write to probe), BB_ERR_TRAPS (the kernel refused
+ * the programs or an attach), with the reason in @e.
+ */
+int trap_start(struct trap_session *s, const struct trap_opts *o,
+	       struct bb_err *e);
 int trap_add_pid(struct trap_session *s, pid_t pid);
 /*
  * Detach the probes but keep the programs and maps, and attach them again:
  * a benchmark times with no probe on the path and counts in a pass apart.
  */
 void trap_pause(struct trap_session *s);
-int trap_resume(struct trap_session *s, char *err, size_t errlen);
+int trap_resume(struct trap_session *s, struct bb_err *e);
 void trap_lost(struct trap_session *s, struct trap_lost *out);
 /* Calls @fn for every entry of the traps map. */
 int trap_for_each(struct trap_session *s,

@@ -14,12 +14,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../msix.h"
-#include "../stats.h"
-#include "../status.h"
-#include "../timer.h"
-#include "../vfio_dev.h"
+#include "msix.h"
+#include "stats.h"
+#include "status.h"
+#include "timer.h"
+#include "vfio_dev.h"
 #include "check.h"
+
+/* Why the last library call failed (lib/status.h). */
+static struct bb_err err;
 
 #define NVME_CAP	0x0
 #define NVME_VS		0x8
@@ -30,7 +33,7 @@ static uint64_t fd_read(struct vfio_dev *d, uint64_t off, int width)
 {
 	uint64_t v = 0;
 
-	CHECK(vfio_region_read(d, 0, off, &v, width) == 0);
+	CHECK(vfio_region_read(d, 0, off, &v, width, &err) == 0);
 	return v;
 }
 
@@ -80,18 +83,18 @@ static void check_table(struct vfio_dev *d)
 		 map_read(d, d->msix.pba_offset, 8));
 
 	data = (uint32_t)map_read(d, t + 8, 4);
-	CHECK(vfio_region_write(d, 0, t + 8, &probe, 4) == 0);
+	CHECK(vfio_region_write(d, 0, t + 8, &probe, 4, &err) == 0);
 	CHECK_EQ(map_read(d, t + 8, 4), data);
 }
 
 /* Open through the group path; a failure is a failed check, with why. */
 static int open_checked(struct vfio_dev *d, const char *addr)
 {
-	int ret = vfio_dev_open(d, addr, 0);
+	int ret = vfio_dev_open(d, addr, 0, &err);
 
 	CHECK_EQ(ret, 0);
 	if (ret)
-		fprintf(stderr, "# %s\n", d->err);
+		fprintf(stderr, "# %s\n", err.msg);
 	return ret;
 }
 
@@ -121,8 +124,8 @@ static void check_nvme(const char *addr)
 	{
 		struct vfio_dev again;
 
-		CHECK_EQ(vfio_dev_open(&again, addr, 0), BB_ERR_VFIO);
-		CHECK(strstr(again.err, "in use") != NULL);
+		CHECK_EQ(vfio_dev_open(&again, addr, 0, &err), BB_ERR_VFIO);
+		CHECK(strstr(err.msg, "in use") != NULL);
 	}
 	vfio_dev_close(&d);
 	CHECK_EQ(d.device_fd, -1);
@@ -149,7 +152,7 @@ static void check_xhci(const char *addr)
 static void check_iommufd(const char *addr)
 {
 	struct vfio_dev d;
-	int ret = vfio_dev_open(&d, addr, 1);
+	int ret = vfio_dev_open(&d, addr, 1, &err);
 
 	if (access("/dev/vfio/devices", F_OK) == 0) {
 		printf("# %s: iommufd cdev present\n", addr);
@@ -165,7 +168,7 @@ static void check_iommufd(const char *addr)
 	}
 	printf("# %s: kernel has no VFIO device cdev\n", addr);
 	CHECK_EQ(ret, BB_ERR_VFIO);
-	CHECK(strstr(d.err, "CONFIG_VFIO_DEVICE_CDEV") != NULL);
+	CHECK(strstr(err.msg, "CONFIG_VFIO_DEVICE_CDEV") != NULL);
 }
 
 static double median_cost(struct vfio_dev *d, const struct timer *t,
@@ -181,7 +184,7 @@ static double median_cost(struct vfio_dev *d, const struct timer *t,
 			if (p)
 				v = mmio_read(p, 4);
 			else
-				vfio_region_read(d, 0, NVME_VS, &v, 4);
+				vfio_region_read(d, 0, NVME_VS, &v, 4, &err);
 		}
 		s[i] = timer_ns(t, timer_now(t) - t0) / TIMING_BATCH;
 	}
@@ -194,7 +197,7 @@ static void check_fd_costs_more(const char *addr)
 	struct timer t;
 	double fd, map;
 
-	if (vfio_dev_open(&d, addr, 0) || timer_init(&t, "auto")) {
+	if (vfio_dev_open(&d, addr, 0, &err) || timer_init(&t, "auto")) {
 		CHECK(0);
 		return;
 	}

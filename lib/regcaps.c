@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "regcaps.h"
+#include "status.h"
 
 /* struct vfio_info_cap_header: u16 id, u16 version, u32 next. */
 #define CAP_HDR_SIZE	8
@@ -57,30 +58,24 @@ const char *regcap_name(uint16_t id)
 }
 
 static int parse_sparse(const uint8_t *b, size_t len, size_t off,
-			struct region_caps *caps, char *err, size_t errlen)
+			struct region_caps *caps, struct bb_err *e)
 {
 	uint32_t n;
 	size_t need;
 
 	/* header, u32 nr_areas, u32 reserved, then {u64 offset, u64 size}[] */
-	if (len - off < CAP_HDR_SIZE + 8) {
-		snprintf(err, errlen, "SPARSE_MMAP at %zu: truncated header",
-			 off);
-		return -1;
-	}
+	if (len - off < CAP_HDR_SIZE + 8)
+		return bb_fail(e, BB_ERR_CAPS, "SPARSE_MMAP at %zu: truncated "
+			       "header", off);
 	n = get32(b + off + CAP_HDR_SIZE);
-	if (n > REGCAPS_MAX_AREAS) {
-		snprintf(err, errlen, "SPARSE_MMAP at %zu: %u areas (max %d)",
-			 off, n, REGCAPS_MAX_AREAS);
-		return -1;
-	}
+	if (n > REGCAPS_MAX_AREAS)
+		return bb_fail(e, BB_ERR_CAPS, "SPARSE_MMAP at %zu: %u areas "
+			       "(max %d)", off, n, REGCAPS_MAX_AREAS);
 	need = CAP_HDR_SIZE + 8 + (size_t)n * 16;
-	if (len - off < need) {
-		snprintf(err, errlen,
-			 "SPARSE_MMAP at %zu: %u areas need %zu bytes, %zu left",
-			 off, n, need, len - off);
-		return -1;
-	}
+	if (len - off < need)
+		return bb_fail(e, BB_ERR_CAPS, "SPARSE_MMAP at %zu: %u areas "
+			       "need %zu bytes, %zu left", off, n, need,
+			       len - off);
 	caps->has_sparse = 1;
 	caps->nareas = (int)n;
 	for (uint32_t i = 0; i < n; i++) {
@@ -93,7 +88,7 @@ static int parse_sparse(const uint8_t *b, size_t len, size_t off,
 }
 
 int regcaps_parse(const void *buf, size_t len, uint32_t first,
-		  struct region_caps *caps, char *err, size_t errlen)
+		  struct region_caps *caps, struct bb_err *e)
 {
 	const uint8_t *b = buf;
 	size_t off = first;
@@ -101,33 +96,23 @@ int regcaps_parse(const void *buf, size_t len, uint32_t first,
 	memset(caps, 0, sizeof(*caps));
 	if (!first)
 		return 0;
-	if (first < REGION_INFO_SIZE) {
-		snprintf(err, errlen,
-			 "first capability at %u lies inside the region info header",
-			 first);
-		return -1;
-	}
+	if (first < REGION_INFO_SIZE)
+		return bb_fail(e, BB_ERR_CAPS, "first capability at %u lies "
+			       "inside the region info header", first);
 	while (off) {
 		uint16_t id;
 		uint32_t next;
 
-		if (off % CAP_ALIGN) {
-			snprintf(err, errlen,
-				 "capability at %zu is not %d-byte aligned",
-				 off, CAP_ALIGN);
-			return -1;
-		}
-		if (off > len || len - off < CAP_HDR_SIZE) {
-			snprintf(err, errlen,
-				 "capability at %zu is outside the %zu-byte buffer",
-				 off, len);
-			return -1;
-		}
-		if (caps->ncaps == REGCAPS_MAX_CAPS) {
-			snprintf(err, errlen, "more than %d capabilities",
-				 REGCAPS_MAX_CAPS);
-			return -1;
-		}
+		if (off % CAP_ALIGN)
+			return bb_fail(e, BB_ERR_CAPS, "capability at %zu is "
+				       "not %d-byte aligned", off, CAP_ALIGN);
+		if (off > len || len - off < CAP_HDR_SIZE)
+			return bb_fail(e, BB_ERR_CAPS, "capability at %zu is "
+				       "outside the %zu-byte buffer", off,
+				       len);
+		if (caps->ncaps == REGCAPS_MAX_CAPS)
+			return bb_fail(e, BB_ERR_CAPS, "more than %d "
+				       "capabilities", REGCAPS_MAX_CAPS);
 		id = get16(b + off);
 		next = get32(b + off + 4);
 		caps->ids[caps->ncaps] = id;
@@ -135,16 +120,14 @@ int regcaps_parse(const void *buf, size_t len, uint32_t first,
 		caps->ncaps++;
 
 		if (id == REGCAP_SPARSE_MMAP &&
-		    parse_sparse(b, len, off, caps, err, errlen))
-			return -1;
+		    parse_sparse(b, len, off, caps, e))
+			return BB_ERR_CAPS;
 		if (id == REGCAP_MSIX_MAPPABLE)
 			caps->has_msix_mappable = 1;
 		if (id == REGCAP_TYPE) {
-			if (len - off < CAP_HDR_SIZE + 8) {
-				snprintf(err, errlen,
-					 "TYPE at %zu: truncated", off);
-				return -1;
-			}
+			if (len - off < CAP_HDR_SIZE + 8)
+				return bb_fail(e, BB_ERR_CAPS, "TYPE at %zu: "
+					       "truncated", off);
 			caps->has_type = 1;
 			caps->type = get32(b + off + CAP_HDR_SIZE);
 			caps->subtype = get32(b + off + CAP_HDR_SIZE + 4);
@@ -153,12 +136,10 @@ int regcaps_parse(const void *buf, size_t len, uint32_t first,
 		 * The kernel only appends, so each next pointer lies past the
 		 * one before.  Requiring that also makes a loop impossible.
 		 */
-		if (next && next <= off) {
-			snprintf(err, errlen,
-				 "capability at %zu points back to %u (a loop)",
-				 off, next);
-			return -1;
-		}
+		if (next && next <= off)
+			return bb_fail(e, BB_ERR_CAPS, "capability at %zu "
+				       "points back to %u (a loop)", off,
+				       next);
 		off = next;
 	}
 	return 0;

@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "place.h"
+#include "status.h"
+
 struct msix_info {
 	int present;
 	uint8_t cap_offset;	/* in config space */
@@ -32,20 +35,12 @@ static inline uint32_t msix_pba_size(const struct msix_info *m)
 
 /*
  * Find MSI-X in a config space image of @len bytes (at least 64).  Returns
- * 0 (m->present tells whether the device has MSI-X) or -1 with a message in
- * @err for a malformed list: a pointer into the header, past the image, or a
- * loop.
+ * 0 (m->present tells whether the device has MSI-X) or BB_ERR_CAPS with the
+ * reason in @e for a malformed list: a pointer into the header, past the
+ * image, or a loop.
  */
 int msix_parse(const void *config, size_t len, struct msix_info *m,
-	       char *err, size_t errlen);
-
-enum place {
-	PLACE_MSIX_TABLE,
-	PLACE_MSIX_PBA,
-	PLACE_TABLE_PAGE,	/* shares a page with the table or PBA */
-	PLACE_OTHER,
-	PLACE_COUNT
-};
+	       struct bb_err *e);
 
 const char *place_name(enum place p);
 int place_from_name(const char *name);	/* -1 if unknown */
@@ -53,8 +48,6 @@ int place_from_name(const char *name);	/* -1 if unknown */
 /* Class of the byte at @offset of BAR @bar with pages of @page_size. */
 enum place place_classify(const struct msix_info *m, int bar, uint64_t offset,
 			  uint64_t page_size);
-
-
 
 struct place_segment {
 	uint64_t start, end;	/* [start, end) */

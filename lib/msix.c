@@ -12,18 +12,17 @@
 #define PCI_STD_HEADER_SIZE	0x40
 
 int msix_parse(const void *config, size_t len, struct msix_info *m,
-	       char *err, size_t errlen)
+	       struct bb_err *e)
 {
 	const uint8_t *c = config;
 	uint8_t seen[256] = { 0 };
 	unsigned int pos;
 
 	memset(m, 0, sizeof(*m));
-	if (len < PCI_STD_HEADER_SIZE) {
-		snprintf(err, errlen, "config space image of %zu bytes is "
-			 "shorter than the 64-byte header", len);
-		return -1;
-	}
+	if (len < PCI_STD_HEADER_SIZE)
+		return bb_fail(e, BB_ERR_CAPS, "config space image of %zu "
+			       "bytes is shorter than the 64-byte header",
+			       len);
 	if (len > 256)
 		len = 256;	/* standard capabilities live in the first 256 */
 	if (!(c[PCI_STATUS] & PCI_STATUS_CAP_LIST))
@@ -35,16 +34,13 @@ int msix_parse(const void *config, size_t len, struct msix_info *m,
 		uint16_t ctrl;
 		uint32_t table, pba;
 
-		if (pos < PCI_STD_HEADER_SIZE || pos + 12 > len) {
-			snprintf(err, errlen, "capability pointer 0x%x is "
-				 "outside 0x40..0x%zx", pos, len - 12);
-			return -1;
-		}
-		if (seen[pos]) {
-			snprintf(err, errlen, "capability list loops at 0x%x",
-				 pos);
-			return -1;
-		}
+		if (pos < PCI_STD_HEADER_SIZE || pos + 12 > len)
+			return bb_fail(e, BB_ERR_CAPS, "capability pointer "
+				       "0x%x is outside 0x40..0x%zx", pos,
+				       len - 12);
+		if (seen[pos])
+			return bb_fail(e, BB_ERR_CAPS, "capability list loops "
+				       "at 0x%x", pos);
 		seen[pos] = 1;
 		if (c[pos] != PCI_CAP_ID_MSIX) {
 			pos = c[pos + 1] & 0xfc;
@@ -60,23 +56,18 @@ int msix_parse(const void *config, size_t len, struct msix_info *m,
 		m->table_offset = table & ~7u;
 		m->pba_bar = pba & 7;
 		m->pba_offset = pba & ~7u;
-		if (m->table_bar > 5 || m->pba_bar > 5) {
-			snprintf(err, errlen, "MSI-X at 0x%x names BAR %u/%u "
-				 "(BIRs 6 and 7 are reserved)", pos,
-				 m->table_bar, m->pba_bar);
-			return -1;
-		}
+		if (m->table_bar > 5 || m->pba_bar > 5)
+			return bb_fail(e, BB_ERR_CAPS, "MSI-X at 0x%x names "
+				       "BAR %u/%u (BIRs 6 and 7 are reserved)",
+				       pos, m->table_bar, m->pba_bar);
 		return 0;
 	}
 	return 0;
 }
 
-static const char *const place_names[PLACE_COUNT] = {
-	[PLACE_MSIX_TABLE] = "msix-table",
-	[PLACE_MSIX_PBA] = "msix-pba",
-	[PLACE_TABLE_PAGE] = "table-page",
-	[PLACE_OTHER] = "other",
-};
+#define PLACE_NAME(id, name) [id] = name,
+static const char *const place_names[PLACE_COUNT] = { PLACES(PLACE_NAME) };
+#undef PLACE_NAME
 
 const char *place_name(enum place p)
 {

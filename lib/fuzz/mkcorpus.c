@@ -5,7 +5,7 @@
  * them rather than from nothing.  The output is committed; run this again
  * only to change the seeds:
  *
- *   cc -o /tmp/mkcorpus bench/fuzz/mkcorpus.c && /tmp/mkcorpus bench/fuzz/corpus
+ *   cc -o /tmp/mkcorpus lib/fuzz/mkcorpus.c && /tmp/mkcorpus lib/fuzz/corpus
  *
  * Layouts (see each target's comment): regcaps = u32 first-cap offset +
  * region info buffer; msix = u64 (size << 3 | bar) + config space image;

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../vfio_dev.h"
+#include "vfio_dev.h"
 
 #define FUZZ_NAME "fuzz_addr"
 #include "fuzz.h"

@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,16 +17,6 @@
 #include "vfio_dev.h"
 
 #define SYSFS_PCI	"/sys/bus/pci/devices"
-
-static int fail(struct vfio_dev *d, int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(d->err, sizeof(d->err), fmt, ap);
-	va_end(ap);
-	return status;
-}
 
 /* errno of a failed open of a VFIO node, as a status. */
 static int open_status(int err)
@@ -95,27 +84,28 @@ static int is_vfio_driver(const char *name)
 	return strstr(name, "vfio") != NULL;
 }
 
-static int check_sysfs(struct vfio_dev *d, char *sysdir, size_t len)
+static int check_sysfs(struct vfio_dev *d, char *sysdir, size_t len,
+		       struct bb_err *e)
 {
 	struct stat st;
 
 	snprintf(sysdir, len, SYSFS_PCI "/%s", d->addr);
 	if (stat(sysdir, &st))
-		return fail(d, BB_ERR_NODEV, "no PCI device %s (%s: %s)",
+		return bb_fail(e, BB_ERR_NODEV, "no PCI device %s (%s: %s)",
 			    d->addr, sysdir, strerror(errno));
 	if (link_name(sysdir, "driver", d->driver, sizeof(d->driver)))
-		return fail(d, BB_ERR_NOTVFIO,
+		return bb_fail(e, BB_ERR_NOTVFIO,
 			    "%s is not bound to any driver; bind it to "
 			    "vfio-pci first (see README: driver_override)",
 			    d->addr);
 	if (!is_vfio_driver(d->driver))
-		return fail(d, BB_ERR_NOTVFIO,
+		return bb_fail(e, BB_ERR_NOTVFIO,
 			    "%s is bound to %s, not vfio-pci", d->addr,
 			    d->driver);
 	return 0;
 }
 
-static int set_container_iommu(struct vfio_dev *d)
+static int set_container_iommu(struct vfio_dev *d, struct bb_err *e)
 {
 	static const struct {
 		int type;
@@ -129,37 +119,38 @@ static int set_container_iommu(struct vfio_dev *d)
 
 	d->container_fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
 	if (d->container_fd < 0)
-		return fail(d, open_status(errno), "open /dev/vfio/vfio: %s",
+		return bb_fail(e, open_status(errno), "open /dev/vfio/vfio: %s",
 			    strerror(errno));
 	api = ioctl(d->container_fd, VFIO_GET_API_VERSION);
 	if (api != VFIO_API_VERSION)
-		return fail(d, BB_ERR_VFIO, "VFIO_GET_API_VERSION gave %d, "
+		return bb_fail(e, BB_ERR_VFIO, "VFIO_GET_API_VERSION gave %d, "
 			    "expected %d", api, VFIO_API_VERSION);
 	if (ioctl(d->group_fd, VFIO_GROUP_SET_CONTAINER, &d->container_fd))
-		return fail(d, BB_ERR_VFIO, "VFIO_GROUP_SET_CONTAINER "
+		return bb_fail(e, BB_ERR_VFIO, "VFIO_GROUP_SET_CONTAINER "
 			    "(group %d): %s", d->group, strerror(errno));
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		if (ioctl(d->container_fd, VFIO_CHECK_EXTENSION,
 			  types[i].type) <= 0)
 			continue;
 		if (ioctl(d->container_fd, VFIO_SET_IOMMU, types[i].type))
-			return fail(d, BB_ERR_VFIO, "VFIO_SET_IOMMU %s: %s",
+			return bb_fail(e, BB_ERR_VFIO, "VFIO_SET_IOMMU %s: %s",
 				    types[i].name, strerror(errno));
 		d->iommu = types[i].name;
 		return 0;
 	}
-	return fail(d, BB_ERR_VFIO, "the container offers none of Type1v2, "
+	return bb_fail(e, BB_ERR_VFIO, "the container offers none of Type1v2, "
 		    "Type1, sPAPR TCE v2");
 }
 
-static int open_legacy(struct vfio_dev *d, const char *sysdir)
+static int open_legacy(struct vfio_dev *d, const char *sysdir,
+		       struct bb_err *e)
 {
 	struct vfio_group_status status = { .argsz = sizeof(status) };
 	char name[64], path[64];
 	int ret;
 
 	if (link_name(sysdir, "iommu_group", name, sizeof(name)))
-		return fail(d, BB_ERR_VFIO, "%s has no IOMMU group: is an "
+		return bb_fail(e, BB_ERR_VFIO, "%s has no IOMMU group: is an "
 			    "IOMMU enabled (intel_iommu=on, amd_iommu=on)?",
 			    d->addr);
 	d->group = atoi(name);
@@ -167,104 +158,105 @@ static int open_legacy(struct vfio_dev *d, const char *sysdir)
 	d->group_fd = open(path, O_RDWR | O_CLOEXEC);
 	if (d->group_fd < 0) {
 		if (errno == EBUSY)
-			return fail(d, BB_ERR_VFIO, "open %s: group in use by "
+			return bb_fail(e, BB_ERR_VFIO, "open %s: group in use by "
 				    "another process", path);
-		return fail(d, open_status(errno), "open %s: %s", path,
+		return bb_fail(e, open_status(errno), "open %s: %s", path,
 			    strerror(errno));
 	}
 	if (ioctl(d->group_fd, VFIO_GROUP_GET_STATUS, &status))
-		return fail(d, BB_ERR_VFIO, "VFIO_GROUP_GET_STATUS: %s",
+		return bb_fail(e, BB_ERR_VFIO, "VFIO_GROUP_GET_STATUS: %s",
 			    strerror(errno));
 	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE))
-		return fail(d, BB_ERR_GROUP, "IOMMU group %d is not viable: "
+		return bb_fail(e, BB_ERR_GROUP, "IOMMU group %d is not viable: "
 			    "every device in %s/%s/iommu_group/devices must be "
 			    "bound to vfio-pci or to no driver", d->group,
 			    SYSFS_PCI, d->addr);
-	ret = set_container_iommu(d);
+	ret = set_container_iommu(d, e);
 	if (ret)
 		return ret;
 	d->device_fd = ioctl(d->group_fd, VFIO_GROUP_GET_DEVICE_FD, d->addr);
 	if (d->device_fd < 0)
-		return fail(d, BB_ERR_VFIO, "VFIO_GROUP_GET_DEVICE_FD %s: %s",
+		return bb_fail(e, BB_ERR_VFIO, "VFIO_GROUP_GET_DEVICE_FD %s: %s",
 			    d->addr, strerror(errno));
 	return 0;
 }
 
-static int open_iommufd(struct vfio_dev *d, const char *sysdir)
+static int open_iommufd(struct vfio_dev *d, const char *sysdir,
+			struct bb_err *e)
 {
 	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
 	struct vfio_device_attach_iommufd_pt attach = {
 		.argsz = sizeof(attach) };
 	struct iommu_ioas_alloc ioas = { .size = sizeof(ioas) };
 	char dir[192], path[PATH_MAX];
-	struct dirent *e;
+	struct dirent *ent;
 	DIR *dh;
 
 	snprintf(dir, sizeof(dir), "%s/vfio-dev", sysdir);
 	dh = opendir(dir);
 	if (!dh)
-		return fail(d, BB_ERR_VFIO, "%s: %s: this kernel has no VFIO "
+		return bb_fail(e, BB_ERR_VFIO, "%s: %s: this kernel has no VFIO "
 			    "device cdev (CONFIG_VFIO_DEVICE_CDEV)", dir,
 			    strerror(errno));
 	path[0] = 0;
-	while ((e = readdir(dh)))
-		if (!strncmp(e->d_name, "vfio", 4))
+	while ((ent = readdir(dh)))
+		if (!strncmp(ent->d_name, "vfio", 4))
 			snprintf(path, sizeof(path), "/dev/vfio/devices/%s",
-				 e->d_name);
+				 ent->d_name);
 	closedir(dh);
 	if (!path[0])
-		return fail(d, BB_ERR_VFIO, "%s lists no vfioN device", dir);
+		return bb_fail(e, BB_ERR_VFIO, "%s lists no vfioN device", dir);
 
 	d->device_fd = open(path, O_RDWR | O_CLOEXEC);
 	if (d->device_fd < 0 && errno == ENOENT)
-		return fail(d, BB_ERR_VFIO, "no %s: this kernel has no VFIO "
+		return bb_fail(e, BB_ERR_VFIO, "no %s: this kernel has no VFIO "
 			    "device cdev (CONFIG_VFIO_DEVICE_CDEV); use the "
 			    "group path (drop --iommufd)", path);
 	if (d->device_fd < 0)
-		return fail(d, open_status(errno), "open %s: %s", path,
+		return bb_fail(e, open_status(errno), "open %s: %s", path,
 			    strerror(errno));
 	d->iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
 	if (d->iommufd < 0)
-		return fail(d, open_status(errno), "open /dev/iommu: %s",
+		return bb_fail(e, open_status(errno), "open /dev/iommu: %s",
 			    strerror(errno));
 	bind.iommufd = d->iommufd;
 	if (ioctl(d->device_fd, VFIO_DEVICE_BIND_IOMMUFD, &bind))
-		return fail(d, BB_ERR_VFIO, "VFIO_DEVICE_BIND_IOMMUFD: %s",
+		return bb_fail(e, BB_ERR_VFIO, "VFIO_DEVICE_BIND_IOMMUFD: %s",
 			    strerror(errno));
 	if (ioctl(d->iommufd, IOMMU_IOAS_ALLOC, &ioas))
-		return fail(d, BB_ERR_VFIO, "IOMMU_IOAS_ALLOC: %s",
+		return bb_fail(e, BB_ERR_VFIO, "IOMMU_IOAS_ALLOC: %s",
 			    strerror(errno));
 	attach.pt_id = ioas.out_ioas_id;
 	if (ioctl(d->device_fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
-		return fail(d, BB_ERR_VFIO, "VFIO_DEVICE_ATTACH_IOMMUFD_PT: %s",
+		return bb_fail(e, BB_ERR_VFIO, "VFIO_DEVICE_ATTACH_IOMMUFD_PT: %s",
 			    strerror(errno));
 	d->iommu = "iommufd";
 	return 0;
 }
 
 /* GET_REGION_INFO twice: once for the size the capabilities need. */
-static int read_region(struct vfio_dev *d, uint32_t index)
+static int read_region(struct vfio_dev *d, uint32_t index, struct bb_err *e)
 {
 	struct vfio_region_info *info;
 	struct vfio_region *r = &d->regions[index];
 	uint32_t argsz = sizeof(*info);
-	char err[256];
+	struct bb_err why;
 
 	for (int pass = 0; pass < 2; pass++) {
 		info = calloc(1, argsz);
 		if (!info)
-			return fail(d, BB_ERR_INTERNAL, "out of memory");
+			return bb_fail(e, BB_ERR_INTERNAL, "out of memory");
 		info->argsz = argsz;
 		info->index = index;
 		if (ioctl(d->device_fd, VFIO_DEVICE_GET_REGION_INFO, info)) {
-			int e = errno;
+			int saved = errno;
 
 			free(info);
 			/* Absent optional regions (VGA) answer EINVAL. */
-			if (e == EINVAL)
+			if (saved == EINVAL)
 				return 0;
-			return fail(d, BB_ERR_VFIO, "VFIO_DEVICE_GET_REGION_INFO "
-				    "%u: %s", index, strerror(e));
+			return bb_fail(e, BB_ERR_VFIO, "VFIO_DEVICE_GET_REGION_INFO "
+				    "%u: %s", index, strerror(saved));
 		}
 		if (info->argsz <= argsz)
 			break;
@@ -273,57 +265,56 @@ static int read_region(struct vfio_dev *d, uint32_t index)
 		info = NULL;
 	}
 	if (!info)
-		return fail(d, BB_ERR_VFIO, "region %u: argsz kept growing",
+		return bb_fail(e, BB_ERR_VFIO, "region %u: argsz kept growing",
 			    index);
 	r->index = index;
 	r->flags = info->flags;
 	r->size = info->size;
 	r->offset = info->offset;
 	if ((info->flags & VFIO_REGION_INFO_FLAG_CAPS) &&
-	    regcaps_parse(info, argsz, info->cap_offset, &r->caps, err,
-			  sizeof(err))) {
+	    regcaps_parse(info, argsz, info->cap_offset, &r->caps, &why)) {
 		free(info);
-		return fail(d, BB_ERR_CAPS, "region %u capability chain is "
-			    "malformed: %s", index, err);
+		return bb_fail(e, BB_ERR_CAPS, "region %u capability chain is "
+			    "malformed: %s", index, why.msg);
 	}
 	free(info);
 	return 0;
 }
 
-static int read_device(struct vfio_dev *d)
+static int read_device(struct vfio_dev *d, struct bb_err *e)
 {
 	struct vfio_device_info info = { .argsz = sizeof(info) };
-	char err[256];
+	struct bb_err why;
 	int ret;
 
 	if (ioctl(d->device_fd, VFIO_DEVICE_GET_INFO, &info))
-		return fail(d, BB_ERR_VFIO, "VFIO_DEVICE_GET_INFO: %s",
+		return bb_fail(e, BB_ERR_VFIO, "VFIO_DEVICE_GET_INFO: %s",
 			    strerror(errno));
 	if (!(info.flags & VFIO_DEVICE_FLAGS_PCI))
-		return fail(d, BB_ERR_VFIO, "%s is not a vfio-pci device",
+		return bb_fail(e, BB_ERR_VFIO, "%s is not a vfio-pci device",
 			    d->addr);
 	d->num_regions = info.num_regions;
 	if (d->num_regions > VFIO_DEV_REGIONS)
 		d->num_regions = VFIO_DEV_REGIONS;
 	for (uint32_t i = 0; i < d->num_regions; i++) {
-		ret = read_region(d, i);
+		ret = read_region(d, i, e);
 		if (ret)
 			return ret;
 	}
 	ret = vfio_region_read(d, VFIO_DEV_CONFIG_INDEX, 0, d->config,
-			       sizeof(d->config));
+			       sizeof(d->config), e);
 	if (ret)
 		return ret;
 	d->vendor = (uint16_t)(d->config[0] | d->config[1] << 8);
 	d->device = (uint16_t)(d->config[2] | d->config[3] << 8);
-	if (msix_parse(d->config, sizeof(d->config), &d->msix, err,
-		       sizeof(err)))
-		return fail(d, BB_ERR_CAPS, "config space of %s: %s", d->addr,
-			    err);
+	if (msix_parse(d->config, sizeof(d->config), &d->msix, &why))
+		return bb_fail(e, BB_ERR_CAPS, "config space of %s: %s", d->addr,
+			    why.msg);
 	return 0;
 }
 
-int vfio_dev_open(struct vfio_dev *d, const char *addr, int use_iommufd)
+int vfio_dev_open(struct vfio_dev *d, const char *addr, int use_iommufd,
+		  struct bb_err *e)
 {
 	char sysdir[128];
 	int ret;
@@ -332,14 +323,14 @@ int vfio_dev_open(struct vfio_dev *d, const char *addr, int use_iommufd)
 	d->container_fd = d->group_fd = d->iommufd = d->device_fd = -1;
 	d->group = -1;
 	if (pci_addr_normalize(addr, d->addr, sizeof(d->addr)))
-		return fail(d, BB_ERR_USAGE, "'%s' is not a PCI address "
+		return bb_fail(e, BB_ERR_USAGE, "'%s' is not a PCI address "
 			    "(expected DDDD:BB:DD.F, e.g. 0000:00:02.0)", addr);
-	ret = check_sysfs(d, sysdir, sizeof(sysdir));
+	ret = check_sysfs(d, sysdir, sizeof(sysdir), e);
 	if (!ret)
-		ret = use_iommufd ? open_iommufd(d, sysdir) :
-				    open_legacy(d, sysdir);
+		ret = use_iommufd ? open_iommufd(d, sysdir, e) :
+				    open_legacy(d, sysdir, e);
 	if (!ret)
-		ret = read_device(d);
+		ret = read_device(d, e);
 	if (ret)
 		vfio_dev_close(d);
 	return ret;
@@ -465,27 +456,27 @@ int vfio_bar_try_mmap(const struct vfio_dev *d, int bar, uint64_t offset,
 }
 
 int vfio_region_read(struct vfio_dev *d, int index, uint64_t offset,
-		     void *buf, size_t len)
+		     void *buf, size_t len, struct bb_err *e)
 {
 	ssize_t n = pread(d->device_fd, buf, len,
 			  (off_t)(d->regions[index].offset + offset));
 
 	if (n == (ssize_t)len)
 		return 0;
-	return fail(d, BB_ERR_IO, "pread region %d offset 0x%llx len %zu: %s",
+	return bb_fail(e, BB_ERR_IO, "pread region %d offset 0x%llx len %zu: %s",
 		    index, (unsigned long long)offset, len,
 		    n < 0 ? strerror(errno) : "short read");
 }
 
 int vfio_region_write(struct vfio_dev *d, int index, uint64_t offset,
-		      const void *buf, size_t len)
+		      const void *buf, size_t len, struct bb_err *e)
 {
 	ssize_t n = pwrite(d->device_fd, buf, len,
 			   (off_t)(d->regions[index].offset + offset));
 
 	if (n == (ssize_t)len)
 		return 0;
-	return fail(d, BB_ERR_IO, "pwrite region %d offset 0x%llx len %zu: %s",
+	return bb_fail(e, BB_ERR_IO, "pwrite region %d offset 0x%llx len %zu: %s",
 		    index, (unsigned long long)offset, len,
 		    n < 0 ? strerror(errno) : "short write");
 }

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../regcaps.h"
+#include "regcaps.h"
 
 #define FUZZ_NAME "fuzz_regcaps"
 #include "fuzz.h"
@@ -44,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct region_caps c;
-	char err[256];
+	struct bb_err e;
 	const uint8_t *buf;
 	size_t len, off, sparse_at = 0, type_at = 0;
 	uint32_t first;
@@ -57,9 +57,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf = data + 4;
 	len = size - 4;
 
-	err[0] = 0;
-	if (regcaps_parse(buf, len, first, &c, err, sizeof(err))) {
-		if (!err[0] || !memchr(err, 0, sizeof(err)))
+	e.msg[0] = 0;
+	if (regcaps_parse(buf, len, first, &c, &e)) {
+		if (!e.msg[0] || !memchr(e.msg, 0, sizeof(e.msg)))
 			FAIL("failed without a message");
 		return 0;
 	}

@@ -12,9 +12,12 @@
 
 #include <bpf/bpf.h>
 
-#include "../../bpf/traplib.h"
-#include "../vfio_dev.h"
+#include "traplib.h"
+#include "vfio_dev.h"
 #include "check.h"
+
+/* Why the last library call failed (lib/status.h). */
+static struct bb_err err;
 
 #define AQA	0x24
 
@@ -79,7 +82,7 @@ static void fd_reads(struct vfio_dev *d, int region, uint64_t off, int width,
 	uint64_t v;
 
 	for (int i = 0; i < n; i++)
-		CHECK(vfio_region_read(d, region, off, &v, width) == 0);
+		CHECK(vfio_region_read(d, region, off, &v, width, &err) == 0);
 }
 
 static void exact_counts(const char *addr, int kprobes)
@@ -88,20 +91,19 @@ static void exact_counts(const char *addr, int kprobes)
 	struct trap_session s;
 	struct trap_lost lost;
 	struct vfio_dev d;
-	char err[512];
 	uint32_t aqa;
 	volatile void *p;
-	int ret = trap_start(&s, &o, err, sizeof(err));
+	int ret = trap_start(&s, &o, &err);
 	/*
 	 * CAP (0x0), AQA (0x24) and the doorbells (0x1000) are "other" with
 	 * 4K pages; from 16K pages on they share the MSI-X table's page.
 	 */
-	int low = sysconf(_SC_PAGESIZE) >= 0x4000 ? TRAP_PLACE_TABLE_PAGE :
-						    TRAP_PLACE_OTHER;
+	int low = sysconf(_SC_PAGESIZE) >= 0x4000 ? PLACE_TABLE_PAGE :
+						    PLACE_OTHER;
 
 	CHECK_EQ(ret, 0);
 	if (ret) {
-		fprintf(stderr, "# %s\n", err);
+		fprintf(stderr, "# %s\n", err.msg);
 		return;
 	}
 	printf("# %s\n", s.mode);
@@ -113,7 +115,7 @@ static void exact_counts(const char *addr, int kprobes)
 	      (!kprobes && !strcmp(s.mode, "fentry/fexit")));
 #endif
 	CHECK_EQ(trap_add_pid(&s, getpid()), 0);
-	if (vfio_dev_open(&d, addr, 0)) {
+	if (vfio_dev_open(&d, addr, 0, &err)) {
 		CHECK(0);
 		trap_stop(&s);
 		return;
@@ -125,26 +127,26 @@ static void exact_counts(const char *addr, int kprobes)
 	fd_reads(&d, 0, 0x1000, 1, 3);		/* doorbell */
 	fd_reads(&d, VFIO_DEV_CONFIG_INDEX, 0, 4, 10);
 	/* AQA rewritten with its own value: harmless while CC.EN = 0. */
-	CHECK(vfio_region_read(&d, 0, AQA, &aqa, 4) == 0);
+	CHECK(vfio_region_read(&d, 0, AQA, &aqa, 4, &err) == 0);
 	for (int i = 0; i < 20; i++)
-		CHECK(vfio_region_write(&d, 0, AQA, &aqa, 4) == 0);
+		CHECK(vfio_region_write(&d, 0, AQA, &aqa, 4, &err) == 0);
 	/* 1000 loads through the mapping: none of them traps. */
 	CHECK_EQ(vfio_bar_map_all(&d, 0), 1);
 	p = vfio_bar_ptr(&d, 0, 0, 4);
 	for (int i = 0; i < 1000 && p; i++)
 		(void)mmio_read(p, 4);
 
-	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, TRAP_PLACE_TABLE, 0, 4), 100);
-	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, TRAP_PLACE_PBA, 0, 8), 50);
-	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, TRAP_PLACE_TABLE_PAGE, 0, 2), 30);
+	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, PLACE_MSIX_TABLE, 0, 4), 100);
+	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, PLACE_MSIX_PBA, 0, 8), 50);
+	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, PLACE_TABLE_PAGE, 0, 2), 30);
 	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, low, 0, 4), 71);
 	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, low, 0, 1), 3);
 	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, low, 1, 4), 20);
-	CHECK_EQ(counted(&s, TRAP_KIND_CONFIG, 7, TRAP_PLACE_NONE, 0, 4), 10);
+	CHECK_EQ(counted(&s, TRAP_KIND_CONFIG, 7, PLACE_NONE, 0, 4), 10);
 	/* vfio_dev_open read config space once, 256 bytes. */
-	CHECK_EQ(counted(&s, TRAP_KIND_CONFIG, 7, TRAP_PLACE_NONE, 0, 256), 1);
+	CHECK_EQ(counted(&s, TRAP_KIND_CONFIG, 7, PLACE_NONE, 0, 256), 1);
 	/* The mapping: one mmap, one fault on its first page, no traps. */
-	CHECK_EQ(counted(&s, TRAP_KIND_MMAP, 0, TRAP_PLACE_NONE, 0, 0), 1);
+	CHECK_EQ(counted(&s, TRAP_KIND_MMAP, 0, PLACE_NONE, 0, 0), 1);
 	CHECK(counted(&s, TRAP_KIND_FAULT, 0, low, 0, 0) >= 1);
 	trap_lost(&s, &lost);
 	CHECK_EQ(lost.map_full + lost.no_start + lost.starts_full, 0);
@@ -159,20 +161,19 @@ static void page_size_preview(const char *addr)
 	struct trap_opts o = { .filter = 1, .page_size = 65536 };
 	struct trap_session s;
 	struct vfio_dev d;
-	char err[512];
 
-	if (trap_start(&s, &o, err, sizeof(err))) {
+	if (trap_start(&s, &o, &err)) {
 		CHECK(0);
-		fprintf(stderr, "# %s\n", err);
+		fprintf(stderr, "# %s\n", err.msg);
 		return;
 	}
 	trap_add_pid(&s, getpid());
-	if (!vfio_dev_open(&d, addr, 0)) {
+	if (!vfio_dev_open(&d, addr, 0, &err)) {
 		fd_reads(&d, 0, 0x1000, 4, 40);
 		vfio_dev_close(&d);
 	}
-	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, TRAP_PLACE_TABLE_PAGE, 0, 4), 40);
-	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, TRAP_PLACE_OTHER, 0, 4), 0);
+	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, PLACE_TABLE_PAGE, 0, 4), 40);
+	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, PLACE_OTHER, 0, 4), 0);
 	trap_stop(&s);
 }
 
@@ -182,18 +183,17 @@ static void filter_other_pid(const char *addr)
 	struct trap_opts o = { .filter = 1 };
 	struct trap_session s;
 	struct vfio_dev d;
-	char err[512];
 
-	if (trap_start(&s, &o, err, sizeof(err))) {
+	if (trap_start(&s, &o, &err)) {
 		CHECK(0);
 		return;
 	}
 	trap_add_pid(&s, 1);	/* init: it never touches the device */
-	if (!vfio_dev_open(&d, addr, 0)) {
+	if (!vfio_dev_open(&d, addr, 0, &err)) {
 		fd_reads(&d, 0, 0x0, 4, 25);
 		vfio_dev_close(&d);
 	}
-	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, TRAP_PLACE_OTHER, 0, 4), 0);
+	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, PLACE_OTHER, 0, 4), 0);
 	trap_stop(&s);
 }
 

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "status.h"
+
 #define REGCAPS_MAX_AREAS	64
 #define REGCAPS_MAX_CAPS	32
 
@@ -38,12 +40,12 @@ struct region_caps {
 
 /*
  * Walk the chain starting at @first (an offset into @buf, 0 = no chain).
- * Returns 0, or -1 with a message in @err (size @errlen) when the chain is
+ * Returns 0, or BB_ERR_CAPS with the reason in @e when the chain is
  * malformed: a header outside the buffer, a misaligned or backward next
  * pointer (which is how a loop shows), a capability body that does not fit.
  */
 int regcaps_parse(const void *buf, size_t len, uint32_t first,
-		  struct region_caps *caps, char *err, size_t errlen);
+		  struct region_caps *caps, struct bb_err *e);
 
 const char *regcap_name(uint16_t id);
 

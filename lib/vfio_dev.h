@@ -6,7 +6,7 @@
  * and reach BAR registers by mmap or by pread/pwrite on the device fd.
  *
  * Every failure returns an enum bb_status and leaves a message naming the
- * call and errno in dev->err.
+ * call and errno in the struct bb_err passed in (status.h).
  */
 #ifndef BARBENCH_VFIO_DEV_H
 #define BARBENCH_VFIO_DEV_H
@@ -16,11 +16,11 @@
 
 #include "msix.h"
 #include "regcaps.h"
+#include "status.h"
 
 #define VFIO_DEV_REGIONS	9	/* BAR0-5, ROM, config, VGA */
 #define VFIO_DEV_CONFIG_INDEX	7
 #define VFIO_DEV_ROM_INDEX	6
-#define VFIO_DEV_ERRLEN		512
 
 struct vfio_region {
 	uint32_t index;
@@ -51,14 +51,14 @@ struct vfio_dev {
 	/* mappings made by vfio_bar_map_all(), one set per BAR */
 	struct bar_map maps[6][REGCAPS_MAX_AREAS];
 	int nmaps[6];
-	char err[VFIO_DEV_ERRLEN];
 };
 
 /* Accept "0000:00:02.0" or "00:02.0"; write the full form to @out. */
 int pci_addr_normalize(const char *in, char *out, size_t outlen);
 
 /* Open @addr (see bb_status for what a failure returns). */
-int vfio_dev_open(struct vfio_dev *d, const char *addr, int use_iommufd);
+int vfio_dev_open(struct vfio_dev *d, const char *addr, int use_iommufd,
+		  struct bb_err *e);
 /* Unmap everything and close every fd; safe on a half-opened device. */
 void vfio_dev_close(struct vfio_dev *d);
 
@@ -86,9 +86,9 @@ int vfio_bar_try_mmap(const struct vfio_dev *d, int bar, uint64_t offset,
 
 /* pread/pwrite of exactly @len bytes at @offset of region @index. */
 int vfio_region_read(struct vfio_dev *d, int index, uint64_t offset,
-		     void *buf, size_t len);
+		     void *buf, size_t len, struct bb_err *e);
 int vfio_region_write(struct vfio_dev *d, int index, uint64_t offset,
-		      const void *buf, size_t len);
+		      const void *buf, size_t len, struct bb_err *e);
 
 /* One load or store of @width bytes through a mapping. */
 uint64_t mmio_read(volatile void *p, int width);

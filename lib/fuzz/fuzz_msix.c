@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../msix.h"
+#include "msix.h"
 
 #define FUZZ_NAME "fuzz_msix"
 #include "fuzz.h"
@@ -102,7 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const uint64_t pages[] = { 4096, 65536 };
 	struct msix_info m;
-	char err[256];
+	struct bb_err e;
 	const uint8_t *cfg;
 	uint64_t p, bar_size;
 	size_t len;
@@ -116,9 +116,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg = data + 8;		/* ends where the input does: ASan-exact */
 	len = size - 8;
 
-	err[0] = 0;
-	if (msix_parse(cfg, len, &m, err, sizeof(err))) {
-		if (!err[0] || !memchr(err, 0, sizeof(err)))
+	e.msg[0] = 0;
+	if (msix_parse(cfg, len, &m, &e)) {
+		if (!e.msg[0] || !memchr(e.msg, 0, sizeof(e.msg)))
 			FAIL("failed without a message");
 		return 0;
 	}

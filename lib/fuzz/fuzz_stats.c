@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../stats.h"
+#include "stats.h"
 
 #define MAX_SAMPLES	4096
 

@@ -8,11 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../json.h"
-#include "../msix.h"
-#include "../regcaps.h"
-#include "../stats.h"
-#include "../vfio_dev.h"
+#include "json.h"
+#include "msix.h"
+#include "regcaps.h"
+#include "stats.h"
+#include "status.h"
+#include "vfio_dev.h"
 #include "check.h"
 
 /* Build a region info buffer: 32-byte header, then capabilities. */
@@ -42,9 +43,9 @@ static void cap(size_t off, uint16_t id, uint32_t next)
 
 static int parse(size_t len, uint32_t first, struct region_caps *c)
 {
-	char err[256];
+	struct bb_err e;
 
-	return regcaps_parse(info, len, first, c, err, sizeof(err));
+	return regcaps_parse(info, len, first, c, &e);
 }
 
 static void test_regcaps_valid(void)
@@ -98,36 +99,36 @@ static void test_regcaps_malformed(void)
 
 	memset(info, 0, sizeof(info));
 	cap(32, REGCAP_MSIX_MAPPABLE, 32);	/* points at itself */
-	CHECK(parse(64, 32, &c) == -1);
+	CHECK(parse(64, 32, &c) == BB_ERR_CAPS);
 
 	cap(32, REGCAP_MSIX_MAPPABLE, 40);	/* a two-cap loop */
 	cap(40, REGCAP_TYPE, 32);
-	CHECK(parse(64, 32, &c) == -1);
+	CHECK(parse(64, 32, &c) == BB_ERR_CAPS);
 
 	cap(32, REGCAP_MSIX_MAPPABLE, 4096);	/* outside the buffer */
-	CHECK(parse(64, 32, &c) == -1);
+	CHECK(parse(64, 32, &c) == BB_ERR_CAPS);
 
 	cap(32, REGCAP_MSIX_MAPPABLE, 60);	/* header crosses the end */
-	CHECK(parse(64, 32, &c) == -1);
+	CHECK(parse(64, 32, &c) == BB_ERR_CAPS);
 
 	cap(32, REGCAP_MSIX_MAPPABLE, 44);	/* misaligned */
-	CHECK(parse(128, 32, &c) == -1);
+	CHECK(parse(128, 32, &c) == BB_ERR_CAPS);
 
-	CHECK(parse(64, 8, &c) == -1);		/* inside the info header */
-	CHECK(parse(64, 0xfffffff8u, &c) == -1);
+	CHECK(parse(64, 8, &c) == BB_ERR_CAPS);		/* inside the info header */
+	CHECK(parse(64, 0xfffffff8u, &c) == BB_ERR_CAPS);
 
 	/* A sparse cap claiming more areas than the buffer holds. */
 	memset(info, 0, sizeof(info));
 	cap(32, REGCAP_SPARSE_MMAP, 0);
 	put32(40, 3);
-	CHECK(parse(64, 32, &c) == -1);
+	CHECK(parse(64, 32, &c) == BB_ERR_CAPS);
 	put32(40, 0xffffffffu);
-	CHECK(parse(sizeof(info), 32, &c) == -1);
+	CHECK(parse(sizeof(info), 32, &c) == BB_ERR_CAPS);
 
 	/* A TYPE cap cut short. */
 	memset(info, 0, sizeof(info));
 	cap(32, REGCAP_TYPE, 0);
-	CHECK(parse(44, 32, &c) == -1);
+	CHECK(parse(44, 32, &c) == BB_ERR_CAPS);
 }
 
 /* Config space with MSI-X at 0x40 like QEMU's nvme: 65 vectors. */
@@ -154,10 +155,10 @@ static void make_config(uint16_t entries, uint32_t table, uint32_t pba)
 static void test_msix(void)
 {
 	struct msix_info m;
-	char err[256];
+	struct bb_err e;
 
 	make_config(65, 0x2000, 0x3000);
-	CHECK(msix_parse(cfg, sizeof(cfg), &m, err, sizeof(err)) == 0);
+	CHECK(msix_parse(cfg, sizeof(cfg), &m, &e) == 0);
 	CHECK(m.present);
 	CHECK_EQ(m.cap_offset, 0x40);
 	CHECK_EQ(m.entries, 65);
@@ -169,38 +170,38 @@ static void test_msix(void)
 
 	/* BIR in the low three bits. */
 	make_config(16, 0x3000 | 2, 0x3800 | 4);
-	CHECK(msix_parse(cfg, sizeof(cfg), &m, err, sizeof(err)) == 0);
+	CHECK(msix_parse(cfg, sizeof(cfg), &m, &e) == 0);
 	CHECK_EQ(m.table_bar, 2);
 	CHECK_EQ(m.pba_bar, 4);
 	CHECK_EQ(m.table_offset, 0x3000);
 
 	make_config(16, 0x3000 | 7, 0x3800);	/* reserved BIR */
-	CHECK(msix_parse(cfg, sizeof(cfg), &m, err, sizeof(err)) == -1);
+	CHECK(msix_parse(cfg, sizeof(cfg), &m, &e) == BB_ERR_CAPS);
 
 	make_config(16, 0x3000, 0x3800);
 	cfg[0x06] = 0;				/* no capability list */
-	CHECK(msix_parse(cfg, sizeof(cfg), &m, err, sizeof(err)) == 0);
+	CHECK(msix_parse(cfg, sizeof(cfg), &m, &e) == 0);
 	CHECK(!m.present);
 
 	make_config(16, 0x3000, 0x3800);
 	cfg[0x40] = 0x09;			/* not MSI-X: vendor cap */
-	CHECK(msix_parse(cfg, sizeof(cfg), &m, err, sizeof(err)) == 0);
+	CHECK(msix_parse(cfg, sizeof(cfg), &m, &e) == 0);
 	CHECK(!m.present);
 
 	make_config(16, 0x3000, 0x3800);
 	cfg[0x40] = 0x09;
 	cfg[0x41] = 0x60;			/* loops back to 0x60 */
-	CHECK(msix_parse(cfg, sizeof(cfg), &m, err, sizeof(err)) == -1);
+	CHECK(msix_parse(cfg, sizeof(cfg), &m, &e) == BB_ERR_CAPS);
 
 	make_config(16, 0x3000, 0x3800);
 	cfg[0x34] = 0x20;			/* into the header */
-	CHECK(msix_parse(cfg, sizeof(cfg), &m, err, sizeof(err)) == -1);
+	CHECK(msix_parse(cfg, sizeof(cfg), &m, &e) == BB_ERR_CAPS);
 
 	make_config(16, 0x3000, 0x3800);
 	cfg[0x34] = 0xfc;			/* too close to the end */
-	CHECK(msix_parse(cfg, sizeof(cfg), &m, err, sizeof(err)) == -1);
+	CHECK(msix_parse(cfg, sizeof(cfg), &m, &e) == BB_ERR_CAPS);
 
-	CHECK(msix_parse(cfg, 32, &m, err, sizeof(err)) == -1);
+	CHECK(msix_parse(cfg, 32, &m, &e) == BB_ERR_CAPS);
 }
 
 static void test_places(void)
@@ -378,8 +379,31 @@ static void test_json(void)
 	free(buf);
 }
 
+/* The one error convention: a status returned, the reason in a bb_err. */
+static void test_status(void)
+{
+	struct bb_err e = { "" };
+
+	CHECK_EQ(bb_fail(&e, BB_ERR_RANGE, "offset 0x%x width %d", 0x2410, 8),
+		 BB_ERR_RANGE);
+	CHECK(!strcmp(e.msg, "offset 0x2410 width 8"));
+	CHECK(!strcmp(bb_status_text(BB_ERR_LOST),
+		      "trap events were lost: counts are not exact"));
+	CHECK(!strcmp(bb_status_text(BB_STATUS_COUNT), "unknown"));
+	CHECK(!strcmp(bb_status_text(-1), "unknown"));
+	for (int i = 0; i < BB_STATUS_COUNT; i++)
+		CHECK(bb_status_text(i) && strcmp(bb_status_text(i), "unknown"));
+	/* A message longer than the buffer is cut, and still terminated. */
+	CHECK_EQ(bb_fail(&e, BB_ERR_IO, "%600s", "x"), BB_ERR_IO);
+	CHECK_EQ(strlen(e.msg), BB_ERRLEN - 1);
+	/* A malformed chain reports through the same convention. */
+	CHECK_EQ(msix_parse("", 0, &(struct msix_info){ 0 }, &e), BB_ERR_CAPS);
+	CHECK(strstr(e.msg, "shorter than the 64-byte header") != NULL);
+}
+
 int main(void)
 {
+	test_status();
 	test_regcaps_valid();
 	test_regcaps_malformed();
 	test_msix();

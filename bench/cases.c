@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * barbench run: which BAR, which registers (targets) and which cases.  A
+ * case is one target, path, op and width.  On a device with a profile the
+ * targets are its named registers, table entry 0 and the PBA; on any other
+ * device the first offset of each place.
+ */
+#include <stdio.h>
+
+#include "barbench.h"
+#include "profile.h"
+#include "run.h"
+
+#define MAX_TARGETS	32
+
+struct target {
+	const char *reg;
+	int bar;
+	uint64_t offset;
+	unsigned int read_widths, write_widths;
+	enum place place;
+};
+
+static int add_target(struct target *t, int n, const char *reg, int bar,
+		      uint64_t off, unsigned int rw, unsigned int ww)
+{
+	for (int i = 0; i < n; i++)
+		if (t[i].bar == bar && t[i].offset == off)
+			return n;
+	if (n == MAX_TARGETS)
+		return n;
+	t[n] = (struct target){ reg, bar, off, rw, ww, PLACE_OTHER };
+	return n + 1;
+}
+
+/* The first 8-byte-aligned offset of each class no register stands for. */
+static int add_class_targets(const struct vfio_dev *d, int bar, uint64_t page,
+			     struct target *t, int n)
+{
+	struct place_segment seg[16];
+	int nseg = place_segments(&d->msix, bar, d->regions[bar].size, page,
+				  seg, 16);
+
+	for (int p = 0; p < PLACE_COUNT; p++) {
+		int have = 0;
+
+		for (int i = 0; i < n; i++)
+			have |= place_classify(&d->msix, t[i].bar, t[i].offset,
+					       page) == (enum place)p;
+		for (int s = 0; s < nseg && !have; s++) {
+			uint64_t off = (seg[s].start + 7) & ~7ull;
+
+			if (seg[s].place != (enum place)p || off >= seg[s].end)
+				continue;
+			n = add_target(t, n, NULL, bar, off,
+				       W1 | W2 | W4 | W8, 0);
+			have = 1;
+		}
+	}
+	return n;
+}
+
+static int build_targets(const struct vfio_dev *d, const struct options *o,
+			 int bar, uint64_t page, struct target *t)
+{
+	const struct device_profile *prof = profile_find(d->vendor, d->device);
+	const struct msix_info *m = &d->msix;
+	int n = 0;
+
+	if (o->offset >= 0) {
+		unsigned int ww = 0;
+		const char *reg = NULL;
+
+		for (int i = 0; prof && i < prof->nregs; i++)
+			if (prof->regs[i].bar == bar &&
+			    prof->regs[i].offset == (uint64_t)o->offset) {
+				reg = prof->regs[i].name;
+				ww = prof->regs[i].write_widths;
+			}
+		n = add_target(t, n, reg, bar, (uint64_t)o->offset,
+			       W1 | W2 | W4 | W8, ww);
+	} else {
+		for (int i = 0; prof && i < prof->nregs; i++)
+			if (prof->regs[i].bar == bar)
+				n = add_target(t, n, prof->regs[i].name, bar,
+					       prof->regs[i].offset,
+					       prof->regs[i].read_widths,
+					       prof->regs[i].write_widths);
+		/* Writing entry 0's message data back is only ever opt-in. */
+		if (m->present && m->table_bar == bar)
+			n = add_target(t, n, "MSIX_ENTRY0_DATA", bar,
+				       m->table_offset + 8, W4 | W8, W4);
+		if (m->present && m->pba_bar == bar)
+			n = add_target(t, n, "MSIX_PBA0", bar, m->pba_offset,
+				       W4 | W8, 0);
+		n = add_class_targets(d, bar, page, t, n);
+	}
+	for (int i = 0; i < n; i++) {
+		t[i].place = place_classify(m, bar, t[i].offset, page);
+		/* PCIe: the table and PBA take aligned DWORD or QWORD only. */
+		if (t[i].place == PLACE_MSIX_TABLE ||
+		    t[i].place == PLACE_MSIX_PBA) {
+			t[i].read_widths &= W4 | W8;
+			t[i].write_widths &= W4 | W8;
+		}
+	}
+	return n;
+}
+
+static int add_cases(const struct target *t, const struct options *o,
+		     int write, unsigned int widths, struct bench_case *c,
+		     int n)
+{
+	for (int path = 0; path < PATH_COUNT; path++) {
+		if (!(o->paths & (1u << path)))
+			continue;
+		for (int w = 1; w <= 8; w *= 2) {
+			if (!(widths & WIDTH_BIT(w)) || t->offset % w ||
+			    n == CASES_MAX)
+				continue;
+			c[n++] = (struct bench_case){
+				.bar = t->bar, .offset = t->offset,
+				.reg = t->reg, .place = t->place,
+				.path = (enum path)path, .write = write,
+				.width = w,
+			};
+		}
+	}
+	return n;
+}
+
+int cases_build(const struct vfio_dev *d, const struct options *o, int bar,
+		uint64_t page, struct bench_case *c, int *count,
+		struct bb_err *e)
+{
+	struct target t[MAX_TARGETS];
+	int nt = build_targets(d, o, bar, page, t), n = 0;
+
+	if (o->writes && !profile_find(d->vendor, d->device))
+		return bb_fail(e, BB_ERR_UNSAFE, "no device profile for "
+			       "%04x:%04x: writes refused, the device is "
+			       "read-only", d->vendor, d->device);
+	for (int i = 0; i < nt; i++) {
+		unsigned int ww = t[i].write_widths & o->widths;
+
+		if (!(o->places & (1u << t[i].place)))
+			continue;
+		n = add_cases(&t[i], o, 0, t[i].read_widths & o->widths, c, n);
+		if (!o->writes)
+			continue;
+		if (t[i].place == PLACE_MSIX_TABLE && !o->allow_table_writes)
+			continue;
+		if (o->offset >= 0 && !ww)
+			return bb_fail(e, BB_ERR_UNSAFE, "BAR%d+0x%llx: no "
+				       "profile declares a write there safe",
+				       bar, (unsigned long long)t[i].offset);
+		n = add_cases(&t[i], o, 1, ww, c, n);
+	}
+	*count = n;
+	return 0;
+}
+
+int cases_pick_bar(const struct vfio_dev *d, const struct options *o,
+		   int *out, struct bb_err *e)
+{
+	int bar = o->bar;
+
+	if (bar < 0)
+		bar = d->msix.present ? d->msix.table_bar : 0;
+	if (bar > 5 || (uint32_t)bar >= d->num_regions || !d->regions[bar].size)
+		return bb_fail(e, BB_ERR_NOBAR, "%s has no BAR%d (or its size "
+			       "is 0)", d->addr, bar);
+	if (vfio_bar_is_io(d, bar))
+		return bb_fail(e, BB_ERR_NOBAR, "BAR%d of %s is an I/O (port "
+			       "space) BAR: barbench times memory BARs only",
+			       bar, d->addr);
+	if (!vfio_bar_usable(d, bar))
+		return bb_fail(e, BB_ERR_NOBAR, "BAR%d of %s is not readable "
+			       "through VFIO", bar, d->addr);
+	*out = bar;
+	return 0;
+}
+
+int cases_check_range(const struct vfio_dev *d, const struct options *o,
+		      int bar, struct bb_err *e)
+{
+	uint64_t size = d->regions[bar].size;
+
+	if (o->offset < 0)
+		return 0;
+	for (int w = 1; w <= 8; w *= 2) {
+		if (!(o->widths & WIDTH_BIT(w)))
+			continue;
+		if ((uint64_t)o->offset % w)
+			return bb_fail(e, BB_ERR_RANGE, "offset 0x%llx is not "
+				       "aligned to width %d",
+				       (unsigned long long)o->offset, w);
+		if ((uint64_t)o->offset + w > size)
+			return bb_fail(e, BB_ERR_RANGE, "offset 0x%llx width %d "
+				       "is outside BAR%d (0x%llx bytes)",
+				       (unsigned long long)o->offset, w, bar,
+				       (unsigned long long)size);
+	}
+	return 0;
+}
+

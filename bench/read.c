@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * barbench read: one register, read N times through the mmap, the fd, or
+ * as a VMM would reach it; prints the last value.  With trapcount around it,
+ * it shows how many of the reads trapped.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "barbench.h"
+#include "profile.h"
+
+int cmd_read(struct vfio_dev *d, const struct options *o, const char *how)
+{
+	int bar = o->bar < 0 ? 0 : o->bar, width = 4;
+	int count = o->count > 0 ? o->count : 1;
+	uint64_t value = 0;
+	volatile void *p;
+	struct bb_err e;
+
+	for (int w = 1; w <= 8; w *= 2)
+		if (o->widths == (unsigned int)WIDTH_BIT(w))
+			width = w;
+	if (vfio_bar_is_io(d, bar) || !vfio_bar_usable(d, bar)) {
+		fprintf(stderr, "barbench: %s has no readable memory BAR%d%s\n",
+			d->addr, bar, vfio_bar_is_io(d, bar) ?
+			" (it is an I/O BAR)" : "");
+		return BB_ERR_NOBAR;
+	}
+	if (o->offset < 0) {
+		fprintf(stderr, "barbench: read needs --offset OFF\n");
+		return BB_ERR_USAGE;
+	}
+	if ((uint64_t)o->offset % width ||
+	    (uint64_t)o->offset + width > d->regions[bar].size) {
+		fprintf(stderr, "barbench: offset 0x%llx width %d is "
+			"misaligned or outside BAR%d (0x%llx bytes)\n",
+			(unsigned long long)o->offset, width, bar,
+			(unsigned long long)d->regions[bar].size);
+		return BB_ERR_RANGE;
+	}
+	p = NULL;
+	if (strcmp(how, "fd")) {
+		vfio_bar_map_all(d, bar);
+		p = vfio_bar_ptr(d, bar, (uint64_t)o->offset, width);
+		if (!p && !strcmp(how, "mmap")) {
+			fprintf(stderr, "barbench: BAR%d+0x%llx: the kernel "
+				"lets no mmap cover it\n", bar,
+				(unsigned long long)o->offset);
+			return BB_ERR_IO;
+		}
+		if (!p)
+			fprintf(stderr, "barbench: BAR%d+0x%llx: no mmap "
+				"covers it; through the fd, as a VMM must\n",
+				bar, (unsigned long long)o->offset);
+	}
+	for (int i = 0; i < count; i++) {
+		if (p) {
+			value = mmio_read(p, width);
+		} else if (vfio_region_read(d, bar, (uint64_t)o->offset,
+					    &value, width, &e)) {
+			fprintf(stderr, "barbench: %s\n", e.msg);
+			return BB_ERR_IO;
+		}
+	}
+	printf("0x%0*llx\n", width * 2, (unsigned long long)value);
+	return 0;
+}

@@ -148,6 +148,12 @@ $(BUILD)/barbench: $(call objs,$(OBJ),$(BARBENCH_SRC)) $(LIB_A)
 	$(TARGET_CC) $(LDFLAGS_STATIC) $(TARGET_FLAGS) -o $@ $^ \
 		$(if $(filter 1,$(TRAPS)),$(BPF_LIBS)) -lm
 
+# barbench as make TRAPS=0 builds it, for the test that --traps says why.
+NOTRAPS_SRC := $(filter-out bench/counting_bpf.c bpf/traplib.c,$(BARBENCH_SRC)) \
+	       $(if $(filter 1,$(TRAPS)),bench/counting_none.c)
+$(BUILD)/barbench-notraps: $(call objs,$(OBJ),$(NOTRAPS_SRC)) $(LIB_A)
+	$(TARGET_CC) $(LDFLAGS_STATIC) $(TARGET_FLAGS) -o $@ $^ -lm
+
 $(BUILD)/trapcount: $(call objs,$(OBJ),bpf/trapcount.c bpf/traplib.c) $(LIB_A)
 	$(TARGET_CC) $(LDFLAGS_STATIC) $(TARGET_FLAGS) -o $@ $^ $(BPF_LIBS)
 
@@ -252,7 +258,7 @@ overhead: deps $(BUILD)/barbench $(BUILD)/trapcount
 unit-test: $(BUILD)/test_units $(BUILD)/test_units_san fuzz-bins
 
 e2e-test: $(BUILD)/barbench $(BUILD)/test_guest $(BUILD)/trapcount \
-	  $(BUILD)/test_trapcount
+	  $(BUILD)/test_trapcount $(BUILD)/barbench-notraps
 
 # The x86_64 (4K) guest and, from the default ARCH, the ppc64le (64K) and
 # aarch64 (16K) ones.

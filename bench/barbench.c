@@ -48,7 +48,7 @@ static const char usage_text[] =
 "                       cases, so that drift spreads evenly (default 5)\n"
 "  --warmup N           warm-up batches per case and round (default 10)\n"
 "  --batch K            accesses per sample (default: so that the timer\n"
-"                       costs under 1%% of a batch)\n"
+"                       costs under 1% of a batch)\n"
 "  --resamples N        bootstrap resamples for the median's CI (default 1000)\n"
 "  --seed N             bootstrap seed (default 1)\n"
 "  --cpu N              pin to CPU N\n"
@@ -81,13 +81,17 @@ static const char usage_text[] =
 "  barbench run --traps -o nvme.json 0000:00:02.0\n"
 "  barbench read --path vmm --offset 0x1000 0000:00:02.0\n";
 
-/* The statuses come from lib/status.c, the one list of every tool. */
-static void print_usage(FILE *f)
+/*
+ * The statuses come from lib/status.c, the one list of every tool.  Help
+ * that cannot be written (a full disk) is an error too.
+ */
+static int print_usage(FILE *f, int status)
 {
 	fputs(usage_text, f);
 	fprintf(f, "\nexit status:\n");
 	for (int i = 0; i < BB_STATUS_COUNT; i++)
 		fprintf(f, "  %2d  %s\n", i, bb_status_text(i));
+	return fflush(f) || ferror(f) ? BB_ERR_OUTPUT : status;
 }
 
 enum {
@@ -309,6 +313,42 @@ static int parse_option(struct options *o, int c, const char *arg,
 	}
 }
 
+/* Can -o's file be written?  Asked now, not after the whole run. */
+static int check_out(const char *out)
+{
+	char dir[4096];
+	const char *slash;
+
+	if (!out || !strcmp(out, "-"))
+		return 0;
+	if (!*out)
+		return usage_error("%s", "-o needs a file name ('-' for stdout)");
+	slash = strrchr(out, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - out + 1), out);
+	if (access(dir, W_OK | X_OK)) {
+		fprintf(stderr, "barbench: cannot write %s: %s: %s\n", out, dir,
+			strerror(errno));
+		return BB_ERR_OUTPUT;
+	}
+	return 0;
+}
+
+static int check_request(const char *cmd, const struct options *o)
+{
+	if (!strcmp(cmd, "read") && o->offset < 0)
+		return usage_error("%s", "read needs --offset OFF");
+	if (!utf8_valid(o->variant))
+		return usage_error("%s", "the variant label is not UTF-8 text");
+	for (const char *c = o->variant; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return usage_error("%s", "the variant label has a "
+					   "control character");
+	return check_out(o->out);
+}
+
 /*
  * The first signal lets the run stop between samples, summarise, restore
  * and save a partial file; a second one means "now".  Every write stored
@@ -346,8 +386,8 @@ int main(int argc, char **argv)
 	int c, ret;
 
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		print_usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? BB_ERR_USAGE : 0;
+		return argc < 2 ? print_usage(stderr, BB_ERR_USAGE) :
+				  print_usage(stdout, 0);
 	}
 	cmd = argv[1];
 	if (strcmp(cmd, "info") && strcmp(cmd, "run") && strcmp(cmd, "read"))
@@ -357,10 +397,8 @@ int main(int argc, char **argv)
 		o.variant = "unlabelled";
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "o:qvh", long_options, NULL)) != -1) {
-		if (c == 'h') {
-			print_usage(stdout);
-			return 0;
-		}
+		if (c == 'h')
+			return print_usage(stdout, 0);
 		if (c == '?')
 			return usage_error("%s", "bad option");
 		ret = parse_option(&o, c, optarg, &how);
@@ -372,6 +410,10 @@ int main(int argc, char **argv)
 	if (optind != argc - 1)
 		return usage_error("%s", "expected exactly one PCI address");
 	o.addr = argv[optind];
+	/* Everything that can be refused is, before the device is opened. */
+	ret = check_request(cmd, &o);
+	if (ret)
+		return ret;
 
 	catch_signals();
 	ret = vfio_dev_open(&dev, o.addr, o.iommufd, &e);
@@ -386,5 +428,12 @@ int main(int argc, char **argv)
 	else
 		ret = cmd_run(&dev, &o);
 	vfio_dev_close(&dev);
+	/* A full disk or a closed pipe must not pass for success. */
+	errno = 0;
+	if ((fflush(stdout) || ferror(stdout)) && !ret) {
+		fprintf(stderr, "barbench: cannot write to standard output: "
+			"%s\n", strerror(errno ? errno : EIO));
+		ret = BB_ERR_OUTPUT;
+	}
 	return ret;
 }

@@ -110,7 +110,11 @@ int write_atomic(const char *path, void (*fill)(FILE *, void *), void *arg,
 
 	if (!strcmp(path, "-")) {
 		fill(stdout, arg);
-		return fflush(stdout) ? BB_ERR_OUTPUT : 0;
+		if (fflush(stdout) || ferror(stdout))
+			return bb_fail(e, BB_ERR_OUTPUT, "cannot write the "
+				       "results to standard output: %s",
+				       strerror(errno ? errno : EIO));
+		return 0;
 	}
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
 	f = fopen(tmp, "w");

@@ -17,6 +17,7 @@ int cmd_read(struct vfio_dev *d, const struct options *o, const char *how)
 	uint64_t value = 0;
 	volatile void *p;
 	struct bb_err e;
+	enum place place;
 
 	for (int w = 1; w <= 8; w *= 2)
 		if (o->widths == (unsigned int)WIDTH_BIT(w))
@@ -27,16 +28,21 @@ int cmd_read(struct vfio_dev *d, const struct options *o, const char *how)
 			" (it is an I/O BAR)" : "");
 		return BB_ERR_NOBAR;
 	}
-	if (o->offset < 0) {
-		fprintf(stderr, "barbench: read needs --offset OFF\n");
-		return BB_ERR_USAGE;
-	}
 	if ((uint64_t)o->offset % width ||
 	    (uint64_t)o->offset + width > d->regions[bar].size) {
 		fprintf(stderr, "barbench: offset 0x%llx width %d is "
 			"misaligned or outside BAR%d (0x%llx bytes)\n",
 			(unsigned long long)o->offset, width, bar,
 			(unsigned long long)d->regions[bar].size);
+		return BB_ERR_RANGE;
+	}
+	/* PCIe: the table and PBA take aligned DWORD or QWORD only. */
+	place = place_classify(&d->msix, bar, (uint64_t)o->offset, 4096);
+	if (width < 4 && (place == PLACE_MSIX_TABLE || place == PLACE_MSIX_PBA)) {
+		fprintf(stderr, "barbench: BAR%d+0x%llx is in the MSI-X %s, "
+			"which is read 4 or 8 bytes wide only, not %d\n", bar,
+			(unsigned long long)o->offset,
+			place == PLACE_MSIX_TABLE ? "table" : "PBA", width);
 		return BB_ERR_RANGE;
 	}
 	p = NULL;

@@ -31,9 +31,7 @@ struct access {
 	uint64_t *done;		/* the case's count of accesses made */
 };
 
-/*
- * The case being run, 1-based; 0 between cases (see barbench.h).
- */
+/* The case being run, 1-based; 0 between cases (see barbench.h). */
 volatile uint32_t barbench_case_id;
 
 static volatile uint64_t sink;	/* keeps loads from being optimised out */

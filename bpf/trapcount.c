@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "traplib.h"
+#include "vfio_dev.h"	/* pci_addr_normalize */
 
 #define MAX_ROWS	TRAP_MAX_ENTRIES
 
@@ -45,6 +46,10 @@ static const char usage_text[] =
 "  -v, --verbose  libbpf's messages\n"
 "  -h, --help     this text\n"
 "\n"
+"Ctrl-C (or SIGTERM, SIGHUP) ends the count and prints the report; with a\n"
+"COMMAND, the COMMAND gets the same signal first and the report follows\n"
+"its exit (a second signal kills it).\n"
+"\n"
 "Examples:\n"
 "  trapcount -- barbench read --path vmm --count 1000 --offset 0x1000 ADDR\n"
 "  trapcount -p $(pidof qemu-system-x86_64) -d 10 -j -o qemu-traps.json\n"
@@ -58,9 +63,18 @@ static volatile sig_atomic_t stop;
 /* Where the report goes: stdout, or the temporary file behind --out. */
 static FILE *out;
 
+/* The COMMAND, once started: signals are passed on to it, as perf does. */
+static volatile pid_t command_pid;
+
+/*
+ * Ctrl-C, SIGTERM or SIGHUP end the count.  The COMMAND gets the same
+ * signal (from a terminal it has it already; from kill(1) it would not),
+ * and trapcount reports once it has exited; a second signal kills it.
+ */
 static void on_signal(int sig)
 {
-	(void)sig;
+	if (command_pid > 0)
+		kill(command_pid, stop ? SIGKILL : sig);
 	stop = 1;
 }
 
@@ -284,31 +298,45 @@ struct cli {
 	char **command;		/* after --, or NULL */
 };
 
+static const struct option opts[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "device", required_argument, NULL, 'D' },
+	{ "page-size", required_argument, NULL, 'P' },
+	{ "kprobes", no_argument, NULL, 'k' },
+	{ "empty", no_argument, NULL, 'E' },
+	{ "histograms", no_argument, NULL, 'H' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "out", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The option as --help spells it: --page-size has no short form. */
 static int bad_value(int c)
 {
-	fprintf(stderr, "trapcount: bad value '%s' for -%c\n"
-		"Try 'trapcount --help'.\n", optarg, c);
+	const char *name = "?";
+
+	for (const struct option *o = opts; o->name; o++)
+		if (o->val == c)
+			name = o->name;
+	fprintf(stderr, "trapcount: bad value '%s' for --%s\n"
+		"Try 'trapcount --help'.\n", optarg, name);
+	return BB_ERR_USAGE;
+}
+
+static int usage_error(const char *what)
+{
+	fprintf(stderr, "trapcount: %s\nTry 'trapcount --help'.\n", what);
 	return BB_ERR_USAGE;
 }
 
 /* 0 to go on, -1 after --help, else a usage status. */
 static int parse_args(int argc, char **argv, struct cli *a)
 {
-	static const struct option opts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "device", required_argument, NULL, 'D' },
-		{ "page-size", required_argument, NULL, 'P' },
-		{ "kprobes", no_argument, NULL, 'k' },
-		{ "empty", no_argument, NULL, 'E' },
-		{ "histograms", no_argument, NULL, 'H' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	char addr[32];
 	unsigned long long v;
 	int c;
 
@@ -326,7 +354,11 @@ static int parse_args(int argc, char **argv, struct cli *a)
 				return bad_value(c);
 			break;
 		case 'D':
-			a->device = optarg;
+			/* -D shows one device: say so when it cannot match. */
+			if (pci_addr_normalize(optarg, addr, sizeof(addr)))
+				return usage_error("-D takes a PCI address "
+						   "(DDDD:BB:DD.F)");
+			a->device = strdup(addr);
 			break;
 		case 'o':
 			if (!*optarg)
@@ -362,12 +394,13 @@ static int parse_args(int argc, char **argv, struct cli *a)
 			return -1;
 		default:
 			fprintf(stderr, "Try 'trapcount --help'.\n");
-			return BB_ERR_USAGE;
+			return BB_ERR_USAGE;	/* getopt said what */
 		}
 	}
-	if (optind < argc && a->pid) {
-		fprintf(stderr, "trapcount: give -p PID or a COMMAND, not both\n"
-			"Try 'trapcount --help'.\n");
+	if (optind < argc && a->pid)
+		return usage_error("give -p PID or a COMMAND, not both");
+	if (a->pid && kill((pid_t)a->pid, 0) && errno == ESRCH) {
+		fprintf(stderr, "trapcount: no process %llu\n", a->pid);
 		return BB_ERR_USAGE;
 	}
 	if (optind < argc) {
@@ -403,6 +436,9 @@ static int count(struct trap_session *s, const struct cli *a)
 			a->command[0], strerror(errno));
 		return 127;
 	}
+	command_pid = child;
+	if (stop)
+		kill(child, SIGTERM);	/* a signal came while it was starting */
 	if (write(go, "g", 1) != 1)
 		stop = 1;
 	close(go);
@@ -456,8 +492,14 @@ static int close_out(const struct cli *a, const char *tmp)
 {
 	int bad;
 
-	if (!a->out)
-		return fflush(stdout) ? BB_ERR_OUTPUT : 0;
+	if (!a->out) {
+		errno = 0;
+		if (!fflush(stdout) && !ferror(stdout))
+			return 0;
+		fprintf(stderr, "trapcount: cannot write the report to standard "
+			"output: %s\n", strerror(errno ? errno : EIO));
+		return BB_ERR_OUTPUT;
+	}
 	bad = ferror(out) | fflush(out) | fsync(fileno(out));
 	bad |= fclose(out);
 	out = stdout;

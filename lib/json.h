@@ -15,12 +15,16 @@ struct jw {
 	int count[JW_MAX_DEPTH];	/* members written at each level */
 };
 
+/* Bytes of the well-formed UTF-8 sequence at @s, 0 if it is not one. */
+size_t utf8_len(const char *s);
+int utf8_valid(const char *s);
+
 void jw_init(struct jw *w, FILE *f);
 /* @key is NULL inside an array or at the top level. */
 void jw_object(struct jw *w, const char *key);
 void jw_array(struct jw *w, const char *key);
 void jw_end(struct jw *w, char close);	/* '}' or ']' */
-void jw_str(struct jw *w, const char *key, const char *val);
+void jw_str(struct jw *w, const char *key, const char *val);	/* U+FFFD for bad UTF-8 */
 void jw_int(struct jw *w, const char *key, long long val);
 void jw_num(struct jw *w, const char *key, double val);	/* NaN -> null */
 void jw_bool(struct jw *w, const char *key, int val);

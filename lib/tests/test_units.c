@@ -379,6 +379,30 @@ static void test_json(void)
 	free(buf);
 }
 
+/* Labels reach results files: bytes that are not UTF-8 must not. */
+static void test_utf8(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	struct jw w;
+
+	CHECK(utf8_valid("stock-6.12"));
+	CHECK(utf8_valid("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
+	CHECK(!utf8_valid("\xff"));
+	CHECK(!utf8_valid("a\xc3"));		/* cut short */
+	CHECK(!utf8_valid("\xc0\xaf"));		/* overlong '/' */
+	CHECK(!utf8_valid("\xed\xa0\x80"));	/* a surrogate */
+	CHECK(!utf8_valid("\xf4\x90\x80\x80"));	/* past U+10FFFF */
+	CHECK_EQ(utf8_len("\xe2\x82\xac"), 3);
+	f = open_memstream(&buf, &len);
+	jw_init(&w, f);
+	jw_str(&w, NULL, "a\xff" "b\xc3\xa9");
+	fclose(f);
+	CHECK(!strcmp(buf, "\"a\\ufffdb\xc3\xa9\""));
+	free(buf);
+}
+
 /* The one error convention: a status returned, the reason in a bb_err. */
 static void test_status(void)
 {
@@ -411,5 +435,6 @@ int main(void)
 	test_stats();
 	test_addr();
 	test_json();
+	test_utf8();
 	return check_summary("unit");
 }

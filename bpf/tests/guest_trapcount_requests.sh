@@ -1,0 +1,60 @@
+#!/bin/sh
+# trapcount refuses bad requests naming the option, writes its report or
+# says why not, and passes Ctrl-C on to the COMMAND as perf does.  Runs in
+# the guest from /extra with trapcount, test_trapcount and lib.sh beside it;
+# prints "trapcount-requests: N passed, M failed".
+. ./lib.sh
+out=/tmp/tcreq.out
+
+# status_is WANT PATTERN COMMAND...: COMMAND exits WANT and says PATTERN.
+status_is() {
+	want=$1 pattern=$2
+	shift 2
+	"$@" >$out 2>&1
+	got=$?
+	[ "$got" = "$want" ] && grep -q -- "$pattern" $out && return 0
+	echo "    got status $got; output:"
+	sed 's/^/    /' $out
+	return 1
+}
+
+check "a bad --page-size names --page-size" \
+	status_is 2 "for --page-size" ./trapcount --page-size 3000 -- true
+check "-D with no PCI address is refused" \
+	status_is 2 "-D takes a PCI address" ./trapcount -D notanaddr -- true
+check "-p of a process that does not exist is refused" \
+	status_is 2 "no process 999999" ./trapcount -p 999999
+check "-j to a full device exits 12" \
+	sh -c "./trapcount -q -j -- true >/dev/full 2>$out.err; \
+	       [ \$? = 12 ] && grep -q 'standard output' $out.err"
+rm -f /tmp/tc.json
+check "-o FILE writes the JSON report there" \
+	sh -c "./trapcount -q -j -o /tmp/tc.json -- true && \
+	       grep -q '\"schema\": \"vfio-barbench/trapcount/1\"' /tmp/tc.json"
+check "-o leaves no temporary file" \
+	sh -c "! ls /tmp/tc.json.tmp.* >/dev/null 2>&1"
+check "-o in a missing folder exits 12" \
+	status_is 12 "cannot create /nonexistent/" \
+	./trapcount -q -o /nonexistent/tc.txt -- true
+
+# SIGINT to trapcount (not to the terminal's group) reaches the COMMAND.
+./trapcount -- sleep 60 >$out 2>&1 &
+tc=$!
+for i in $(seq 50); do
+	grep -q "note\|counting" $out 2>/dev/null && break
+	pgrep -P $tc sleep >/dev/null 2>&1 && break
+	sleep 0.2
+done
+start=$(date +%s)
+kill -INT $tc
+wait $tc
+rc=$?
+check "SIGINT to trapcount -- sleep 60 ends it with sleep's status (130)" \
+	[ "$rc" = 130 ]
+check "...at once, not when sleep would have ended" \
+	[ $(($(date +%s) - start)) -lt 10 ]
+check "...and prints the report" grep -q "lost events: 0" $out
+sleep 1
+check "...and leaves no BPF program behind" \
+	[ "$(./test_trapcount progs)" = 0 ]
+summary trapcount-requests

@@ -251,7 +251,7 @@ overhead: deps $(BUILD)/barbench $(BUILD)/trapcount
 	x86_64 or aarch64" >&2; exit 2; }
 	@out=$(RESULTS)/overhead-$$(date -u +%Y%m%dT%H%M%SZ)-$(ARCH); \
 	harness/guest --arch $(ARCH) --timeout $(GUEST_TIMEOUT) --out $$out \
-		--add $(BUILD)/barbench $(BUILD)/trapcount harness/overhead.sh \
+		--add $(BUILD)/barbench $(BUILD)/trapcount harness/guest.d/overhead.sh \
 		-- sh ./overhead.sh && \
 	python3 scripts/overhead --out $$out/overhead.txt $$out
 

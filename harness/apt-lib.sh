@@ -1,6 +1,6 @@
 # Shared by fetch-kernel and fetch-sysroot (bash): a private apt configuration
 # on the machine's own Debian mirror, so nothing of the system's apt state
-# changes.  The caller defines die() and sets $quiet.
+# changes.  The caller sources harness/lib.sh (die) and sets $quiet.
 
 # The mirror's URI from the machine's own apt configuration: the first "deb"
 # entry whose Suites include bookworm.  MIRROR=... overrides it.
@@ -56,7 +56,7 @@ EOS
 	done
 	log=$aptdir/apt.log
 	: >"$log"
-	[ "${quiet:-0}" = 1 ] || echo "${0##*/}: apt-get update ($suite from $mirror)" >&2
+	[ "${quiet:-0}" = 1 ] || warn "apt-get update ($suite from $mirror)"
 	run_apt update --error-on=any ||
 		die "apt-get update of $suite from $mirror failed (log: $log)"
 }

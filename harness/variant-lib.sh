@@ -2,8 +2,9 @@
 #
 # A variant is a file of KEY=VALUE lines (harness/variants/): description,
 # arch (the architectures it runs on, space-separated), kernel, patch,
-# cmdline.  Every key must be present, even if empty.
+# cmdline.  Every key must be present, even if empty.  Needs $repo.
 
+. "$repo/harness/arch.sh"
 VARIANT_KEYS="description arch kernel patch cmdline"
 
 # variant_file NAME-OR-PATH: the file, or an error naming what was tried.
@@ -34,11 +35,9 @@ variant_check() {
 		variant_get "$1" "$k" >/dev/null || return 1
 	done
 	for a in $(variant_get "$1" arch); do
-		case $a in
-		x86_64|ppc64le|aarch64) ;;
-		*) echo "variant file $1: unknown arch '$a' (x86_64, ppc64le, aarch64)" >&2
-		   return 1 ;;
-		esac
+		case " $ARCHES " in *" $a "*) continue ;; esac
+		echo "variant file $1: unknown arch '$a' ($ARCHES)" >&2
+		return 1
 	done
 	if [ -z "$(variant_get "$1" arch)" ]; then
 		echo "variant file $1: arch= names no architecture" >&2

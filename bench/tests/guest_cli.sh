@@ -1,25 +1,10 @@
 #!/bin/sh
 # barbench's command line against the real driver, in the embedded guest:
 # exit statuses and messages for bad input, and info/run on real devices.
-# Runs from /extra with barbench beside it; prints "cli: N passed, M failed".
-pass=0
-fail=0
-out=/tmp/cli.out
-
-# expect STATUS PATTERN COMMAND...: exit status and a line of its output
-expect() {
-	want=$1 pattern=$2
-	shift 2
-	"$@" >$out 2>&1
-	got=$?
-	if [ "$got" = "$want" ] && grep -q -- "$pattern" $out; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-		echo "FAIL: $* -> status $got (want $want), output:"
-		sed 's/^/    /' $out
-	fi
-}
+# Runs from /extra with barbench and lib.sh (tests/lib.sh) beside it; prints
+# "cli: N passed, M failed".
+. ./lib.sh
+check_out=/tmp/cli.out
 
 nvme=$BARBENCH_NVME
 # A device on the bus that vfio-pci does not own (the host bridge or LPC).
@@ -41,7 +26,8 @@ expect 3 "no PCI device 0000:00:1e.7" ./barbench info 0000:00:1e.7
 if [ -n "$other" ]; then
 	expect 4 "$other is .*bound to" ./barbench info $other
 else
-	echo "# skipped: no PCI device outside vfio-pci here"
+	skip "info of a device bound to another driver" \
+		"no PCI device outside vfio-pci here"
 fi
 expect 2 "not a PCI address" ./barbench info 00:zz.0
 expect 2 "unknown command" ./barbench frobnicate $nvme
@@ -62,5 +48,4 @@ expect 0 "^3$" grep -c '"median_ns"' /tmp/r.json
 expect 0 '"restored": true' ./barbench run -q --writes --offset 0x24 --widths 4 --samples 20 -o - $nvme
 expect 0 'route": "fd' ./barbench run -q --paths vmm,fd --places msix-table --widths 4 --samples 10 -o - $nvme
 
-echo "cli: $pass passed, $fail failed"
-[ $fail = 0 ]
+summary cli

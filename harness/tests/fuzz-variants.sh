@@ -2,9 +2,10 @@
 # Random and damaged variant files through harness/variant-lib.sh: every one
 # is accepted (0) or refused (1) with a message naming the file, never
 # anything else.  Deterministic (RANDOM seeded).  Prints
-# "fuzz-variants: N passed, M failed" (one per file).
+# "fuzz-variants: N passed, M failed" (one check per file).
 set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/tests/lib.sh"
 count=${1:-200}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -13,7 +14,12 @@ keys=(description arch kernel patch cmdline bogus "" "arch " "=x")
 values=("" x86_64 ppc64le debian:6.12 "image:/nonexistent:/nonexistent"
 	harness/patches/msix-sparse.patch ../../etc/passwd "a=b=c" "$(printf '\001\377')"
 	"debian:" "image:only-one" "$(head -c 300 /dev/zero | tr '\0' x)")
-pass=0 fail=0
+# verdict_ok: accepted in silence, or refused naming the file.
+verdict_ok() {
+	{ [ "$rc" = 0 ] && [ ! -s "$work/out" ]; } ||
+		{ [ "$rc" = 1 ] && grep -q "$f" "$work/out"; } ||
+		{ cat "$f" "$work/out"; false; }
+}
 for i in $(seq "$count"); do
 	f=$work/v$i
 	: >"$f"
@@ -28,13 +34,6 @@ for i in $(seq "$count"); do
 	(repo=$repo; . "$repo/harness/variant-lib.sh"; variant_check "$f") \
 		>"$work/out" 2>&1
 	rc=$?
-	if { [ "$rc" = 0 ] && [ ! -s "$work/out" ]; } ||
-	   { [ "$rc" = 1 ] && grep -q "$f" "$work/out"; }; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-		echo "FAIL: $f gave $rc:"; cat "$f"; cat "$work/out"
-	fi
+	check "$f gave $rc" verdict_ok
 done
-echo "fuzz-variants: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary fuzz-variants

@@ -3,6 +3,7 @@
 # (and i2c-smbus, which it needs) taken from the guest kernel's own modules.
 set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/tests/lib.sh"
 build=${1:-$repo/build}
 cache=${CACHE:-$repo/.cache}
 stage=$(mktemp -d)
@@ -10,8 +11,8 @@ trap 'rm -rf "$stage"' EXIT
 moddir=$cache/kernel/x86_64/root/lib/modules/$(cat "$cache/kernel/x86_64/VERSION")
 for m in i2c-smbus i2c-i801; do
 	xz -dc "$(find "$moddir" -name "$m.ko.xz" | head -n 1)" >"$stage/$m.ko" ||
-		{ echo "badinput: 0 passed, 1 failed (no $m module)"; exit 1; }
+		{ echo "FAIL: no $m module in $moddir"; summary_line badinput 0 1 0; exit 1; }
 done
 "$repo/harness/guest" --timeout 300 --add "$build/barbench" "$build/trapcount" \
-	"$repo/bench/tests/guest_badinput.sh" "$stage/i2c-smbus.ko" \
-	"$stage/i2c-i801.ko" -- ./guest_badinput.sh
+	"$repo/tests/lib.sh" "$repo/bench/tests/guest_badinput.sh" \
+	"$stage/i2c-smbus.ko" "$stage/i2c-i801.ko" -- ./guest_badinput.sh

@@ -5,21 +5,10 @@
 # run.  Prints "harness: N passed, M failed".
 set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/tests/lib.sh"
 guest=$repo/harness/guest
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-pass=0 fail=0
-
-check() {	# check NAME CONDITION...
-	local name=$1
-	shift
-	if "$@"; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-		echo "FAIL: $name"
-	fi
-}
 
 # Exit status, output and /out of a command.
 out=$("$guest" -q --out "$work/res" -- sh -c 'echo hello; echo 42 >/out/x; exit 3')
@@ -86,5 +75,4 @@ rc=$?
 check "unreachable mirror gives 120" [ "$rc" = 120 ]
 check "the failed download is named" grep -q "apt-get update of bookworm-backports from http://127.0.0.1:9/debian failed" "$work/err"
 
-echo "harness: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary harness

@@ -6,16 +6,15 @@
 # Prints "labmode: N passed, M failed".
 set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/tests/lib.sh"
 stage=$(mktemp -d)
 out=$(mktemp -d)
 rmdir "$out"
 trap 'rm -rf "$stage" "$out"' EXIT
 module=$("$repo/harness/build-module" msix-sparse) || exit 1
-mkdir -p "$stage/repo/harness" "$stage/repo/build"
-cp -r "$repo/harness/compare" "$repo/harness/compare-run.sh" \
-	"$repo/harness/vfio-modules.sh" \
-	"$repo/harness/suite.sh" "$repo/harness/variant-lib.sh" \
-	"$repo/harness/variants" "$repo/harness/patches" "$stage/repo/harness/"
+# The whole harness: compare sources its libraries and runs guest.d/.
+mkdir -p "$stage/repo/build"
+cp -r "$repo/harness" "$stage/repo/"
 cp "$repo/build/barbench" "$stage/repo/build/"
 cp "$module" "$stage/msix-sparse.ko"
 
@@ -35,28 +34,23 @@ cp "$module" "$stage/msix-sparse.ko"
 	echo "status $?" >/out/status
 	[ -e /sys/module/vfio_pci_core/taint ] &&
 		cat /sys/module/vfio_pci_core/taint >/out/taint-after'
-pass=0 fail=0
-check() {
-	if eval "$2"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
-}
 run=$(ls -d "$out"/compare-* 2>/dev/null | head -n 1)
-check "compare --host exits 0" '[ "$(cat "$out/status" 2>/dev/null)" = "status 0" ]'
-check "a compare folder" '[ -n "$run" ]'
+check "compare --host exits 0" [ "$(cat "$out/status" 2>/dev/null)" = "status 0" ]
+check "a compare folder" [ -n "$run" ]
 s=$run/stock/round-1/0000_00_02_0.json
 m=$run/msix-sparse/round-1/0000_00_02_0.json
-check "stock results" '[ -f "$s" ]'
-check "msix-sparse results" '[ -f "$m" ]'
-check "stock: MSIX_MAPPABLE" 'grep -q "\"msix_mappable\": true" "$s"'
-check "stock: nothing skipped" '! grep -q "\"skipped\"" "$s"'
-check "msix-sparse: SPARSE_MMAP" 'grep -q "\"name\": \"SPARSE_MMAP\"" "$m"'
-check "msix-sparse: whole-BAR mmap refused" 'grep -q "\"whole_bar_mmap\": \"Invalid argument\"" "$m"'
-check "msix-sparse: table-page mmap skipped" 'grep -q "\"skipped\"" "$m"'
-check "msix-sparse ran the out-of-tree module" 'grep -q "\"vfio_pci_core_taint\": \"OE\"" "$m"'
-check "stock ran the stock module" 'grep -q "\"vfio_pci_core_taint\": \"\"" "$s"'
+check "stock results" [ -f "$s" ]
+check "msix-sparse results" [ -f "$m" ]
+check "stock: MSIX_MAPPABLE" grep -q '"msix_mappable": true' "$s"
+check "stock: nothing skipped" eval '! grep -q "\"skipped\"" "$s"'
+check "msix-sparse: SPARSE_MMAP" grep -q '"name": "SPARSE_MMAP"' "$m"
+check "msix-sparse: whole-BAR mmap refused" grep -q '"whole_bar_mmap": "Invalid argument"' "$m"
+check "msix-sparse: table-page mmap skipped" grep -q '"skipped"' "$m"
+check "msix-sparse ran the out-of-tree module" grep -q '"vfio_pci_core_taint": "OE"' "$m"
+check "stock ran the stock module" grep -q '"vfio_pci_core_taint": ""' "$s"
 check "msix-sparse: mmap read of the table page gives 11" \
-	'grep -q "^status 11$" "$out/mmap-refused"'
+	grep -q '^status 11$' "$out/mmap-refused"
 check "and says the kernel lets no mmap cover it" \
-	'grep -q "BAR0+0x2410: the kernel lets no mmap cover it" "$out/mmap-refused"'
-check "stock module back at the end" '[ "$(cat "$out/taint-after" 2>/dev/null)" = "" ]'
-echo "labmode: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+	grep -q "BAR0+0x2410: the kernel lets no mmap cover it" "$out/mmap-refused"
+check "stock module back at the end" [ "$(cat "$out/taint-after" 2>/dev/null)" = "" ]
+summary labmode

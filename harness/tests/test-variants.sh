@@ -6,49 +6,49 @@
 # committed baseline across boots.  Prints "variants: N passed, M failed".
 set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/tests/lib.sh"
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
-pass=0 fail=0
-check() {
-	if eval "$2"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
-}
-gate() {	# gate EXPECTED-STATUS NAME ARGS...: the gate's verdict
+# gate EXPECTED-STATUS NAME ARGS...: the gate's verdict, one check.
+gate() {
 	want=$1 name=$2
 	shift 2
 	python3 "$repo/scripts/gate" "$@" >"$results/gate.out" 2>&1
 	got=$?
-	check "$name: exit $want (got $got)" '[ "$got" = "$want" ] ||
+	check "$name: exit $want (got $got)" eval '[ "$got" = "$want" ] ||
 		{ head -n 20 "$results/gate.out"; false; }'
 }
 
 "$repo/harness/compare" --rounds 2 --samples 30 --results "$results" \
 	stock msix-sparse >"$results/compare.log" 2>&1
-check "harness/compare exits 0" '[ $? = 0 ] || { tail -20 "$results/compare.log"; false; }'
+rc=$?
+check "harness/compare exits 0" \
+	eval '[ $rc = 0 ] || { tail -20 "$results/compare.log"; false; }'
 run=$(ls -d "$results"/compare-* 2>/dev/null | head -n 1)
-check "a comparison folder" '[ -n "$run" ]'
+check "a comparison folder" [ -n "$run" ]
 for f in report.md report.txt compare.json; do
-	check "$f written" '[ -s "$run/$f" ]'
+	check "$f written" [ -s "$run/$f" ]
 done
-check "PNG and SVG charts" '[ "$(ls "$run"/charts/*.png 2>/dev/null | wc -l)" -ge 3 ] &&
+check "PNG and SVG charts" eval '[ "$(ls "$run"/charts/*.png 2>/dev/null | wc -l)" -ge 3 ] &&
 	[ "$(ls "$run"/charts/*.svg 2>/dev/null | wc -l)" -ge 3 ]'
 check "report: table-page traps up under msix-sparse" \
-	'grep -q "table-page 0x2410 read 4 vmm  0/[0-9]* *[0-9]*/[0-9]*" "$run/report.txt"'
+	grep -q "table-page 0x2410 read 4 vmm  0/[0-9]* *[0-9]*/[0-9]*" "$run/report.txt"
 check "the variant's module was built reproducibly (BUILDINFO)" \
-	'grep -q "^module=" "$run/msix-sparse/BUILDINFO"'
+	grep -q "^module=" "$run/msix-sparse/BUILDINFO"
 
 crossboot=$repo/scripts/gate-crossboot.conf
 baseline=$repo/results/baseline/x86_64-stock.json
 gate 0 "A/A: stock round 1 vs round 2" "$run/stock/round-1" "$run/stock/round-2"
 gate 1 "stock vs msix-sparse in one boot" "$run/stock/round-1" "$run/msix-sparse/round-1"
 check "the regression names the trapped table page" \
-	'grep -q "table-page.*traps up" "$results/gate.out"'
+	grep -q "table-page.*traps up" "$results/gate.out"
 gate 0 "committed baseline vs this boot's stock" --config "$crossboot" \
 	"$baseline" "$run/stock/round-1"
 gate 1 "committed baseline vs this boot's msix-sparse" --config "$crossboot" \
 	"$baseline" "$run/msix-sparse/round-1"
 # A variant that runs a lab-built kernel (kernel=image:IMAGE:MODULES; here
 # Debian's image and modules, named by path) with its own cmdline.
-k=$repo/.cache/kernel/x86_64
+k=${CACHE:-$repo/.cache}/kernel/x86_64
 for v in lab-a lab-b; do
 	# Variants that alternate in one boot share their cmdline.
 	printf 'description=%s\narch=x86_64\nkernel=image:%s:%s\npatch=\ncmdline=barbench_variant=lab\n' \
@@ -58,31 +58,32 @@ done
 mkdir -p "$results/lab"
 "$repo/harness/compare" --rounds 1 --samples 10 --results "$results/lab" \
 	"$results/lab-a" "$results/lab-b" >"$results/lab.log" 2>&1
-check "compare of image: variants exits 0" '[ $? = 0 ] || { tail -5 "$results/lab.log"; false; }'
+rc=$?
+check "compare of image: variants exits 0" \
+	eval '[ $rc = 0 ] || { tail -5 "$results/lab.log"; false; }'
 check "the variant's cmdline reached the guest kernel" \
-	'grep -q "\"kernel_cmdline\": \".* barbench_variant=lab\"" "$results"/lab/compare-*/lab-a/round-1/0000_00_02_0.json'
+	eval 'grep -q "\"kernel_cmdline\": \".* barbench_variant=lab\"" "$results"/lab/compare-*/lab-a/round-1/0000_00_02_0.json'
 
 # A variant file with a key missing: exit 2, and the key named.
 printf 'description=x\narch=x86_64\nkernel=debian:6.12\ncmdline=\n' >"$results/broken"
 "$repo/harness/compare" "$results/broken" stock >"$results/broken.log" 2>&1
-check "variant without patch= gives 2" '[ $? = 2 ]'
-check "and names the key" 'grep -q "no .patch=. line" "$results/broken.log"'
+check "variant without patch= gives 2" [ $? = 2 ]
+check "and names the key" grep -q "no .patch=. line" "$results/broken.log"
 # Bad arguments and architectures: exit 2 with the cause named, no shell error.
 printf 'description=x\narch=riscv64\nkernel=debian:6.12\npatch=\ncmdline=\n' >"$results/riscv"
 "$repo/harness/compare" "$results/riscv" stock >"$results/bad.log" 2>&1
-check "variant with arch=riscv64 gives 2" '[ $? = 2 ]'
-check "and names the arch" 'grep -q "unknown arch .riscv64." "$results/bad.log"'
+check "variant with arch=riscv64 gives 2" [ $? = 2 ]
+check "and names the arch" grep -q "unknown arch .riscv64." "$results/bad.log"
 "$repo/harness/compare" --arch riscv64 stock msix-sparse >"$results/bad.log" 2>&1
-check "compare --arch riscv64 gives 2" '[ $? = 2 ]'
-check "and says it is unsupported" 'grep -q "unsupported --arch .riscv64." "$results/bad.log"'
+check "compare --arch riscv64 gives 2" [ $? = 2 ]
+check "and says it is unsupported" grep -q "unsupported --arch .riscv64." "$results/bad.log"
 "$repo/harness/compare" --arch >"$results/bad.log" 2>&1
-check "compare --arch without a value gives 2" '[ $? = 2 ]'
-check "and says so" 'grep -q "^compare: --arch needs a value" "$results/bad.log"'
+check "compare --arch without a value gives 2" [ $? = 2 ]
+check "and says so" grep -q "^compare: --arch needs a value" "$results/bad.log"
 "$repo/harness/run-suite" --samples >"$results/bad.log" 2>&1
-check "run-suite --samples without a value gives 2" '[ $? = 2 ]'
-check "and says so" 'grep -q "^run-suite: --samples needs a value" "$results/bad.log"'
+check "run-suite --samples without a value gives 2" [ $? = 2 ]
+check "and says so" grep -q "^run-suite: --samples needs a value" "$results/bad.log"
 "$repo/harness/build-module" --arch riscv64 msix-sparse >"$results/bad.log" 2>&1
-check "build-module --arch riscv64 gives 2" '[ $? = 2 ]'
-check "and says the variant does not run there" 'grep -q "does not run on riscv64" "$results/bad.log"'
-echo "variants: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+check "build-module --arch riscv64 gives 2" [ $? = 2 ]
+check "and says the variant does not run there" grep -q "does not run on riscv64" "$results/bad.log"
+summary variants

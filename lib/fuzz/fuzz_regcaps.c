@@ -11,7 +11,7 @@
  * independent walk of the chain done here: the same caps in the same order,
  * within the limits of regcaps.h, and the sparse areas copied from bytes
  * that lie inside the buffer.  On failure a message must be set.  Any
- * violation abort()s, which libFuzzer (or bench/fuzz/replay.c) reports.
+ * violation abort()s, which libFuzzer (or lib/fuzz/replay.c) reports.
  */
 #include <stdint.h>
 #include <stdio.h>

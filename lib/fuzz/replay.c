@@ -5,11 +5,11 @@
  * folder (not recursively, dotfiles skipped), each in a child process so a
  * crash, sanitizer report or abort() fails that input alone.  Built with
  * gcc -fsanitize=address,undefined it replays the corpus and the kept
- * crashers as a regression test (bench/fuzz/run --replay).
+ * crashers as a regression test (lib/fuzz/run --replay).
  *
  * Usage: replay [-n NAME] [-t SECONDS] FILE|DIR...
  * Prints "PASS|FAIL file" per input and "NAME: X ok, Y failed" (not the
- * "passed, failed" form: bench/fuzz/run sums the targets into that).
+ * "passed, failed" form: lib/fuzz/run sums the targets into that).
  * Exits 1 if any input failed, 2 on a usage or I/O error.
  * REPLAY_NOFORK=1 runs inputs in-process (for a debugger).
  */

@@ -121,7 +121,7 @@ HYPERFINE = {"results": [{
     "user": 0.001, "system": 0.01, "min": 0.0118, "max": 0.0135,
     "times": [0.0121, 0.0118, 0.0125, 0.0135, 0.0120]}]}
 
-# perf stat -x, as harness/compare-run.sh writes it (perf-round-N.txt);
+# perf stat -x, as harness/guest.d/compare-run.sh writes it (perf-round-N.txt);
 # hardware counters read <not supported> under emulation.
 PERF_CSV = """# started on Sat Nov 21 18:40:00 2026
 

@@ -2,8 +2,10 @@
 # What trapcount adds to a trapped access, measured in one boot: the median
 # cost of an fd read of a register with no probe, with empty fentry/fexit
 # programs (the floor of probing), under trapcount (fentry/fexit and
-# kprobes), and under the kernel's own tracefs kprobe on the same function.  The setups alternate over ROUNDS rounds because emulated
-# timings drift.  Runs in the guest from /extra; results in $OUT.
+# kprobes), and under the kernel's own tracefs kprobe on the same function.
+# The setups alternate over ROUNDS rounds because emulated timings drift.
+# Runs in the guest from /extra (make overhead), or on a lab host from a
+# folder holding barbench and trapcount; results in $OUT.
 OUT=${OUT:-/out}
 ROUNDS=${ROUNDS:-3}
 SAMPLES=${SAMPLES:-400}

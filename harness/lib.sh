@@ -1,0 +1,39 @@
+# shellcheck shell=sh
+# lib.sh: sourced by every harness script on the host (POSIX sh; the bash
+# ones source it too), so that a failure has one status and one form
+# everywhere:
+#   2    bad usage: usage_error, need_value
+#   120  setup failed (download, build, missing tool): die
+# harness/guest adds 121 boot failed, 122 panic, 123 timeout, 130
+# interrupted.  Messages go to stderr, prefixed by the script's name.
+
+prog=${0##*/}
+
+# warn MESSAGE...: a message on stderr, prefixed by the script's name.
+warn() {
+	echo "$prog: $*" >&2
+}
+
+# die [STATUS] MESSAGE...: warn, then exit STATUS (default 120, setup).
+die() {
+	_die_status=120
+	case $# in 0|1) ;; *)
+		case $1 in ''|*[!0-9]*) ;; *) _die_status=$1; shift ;; esac ;;
+	esac
+	warn "$@"
+	exit "$_die_status"
+}
+
+# usage_error MESSAGE...: a bad command line: the cause, where the help is,
+# and exit 2.
+usage_error() {
+	warn "$@"
+	echo "$prog: see $0 --help" >&2
+	exit 2
+}
+
+# need_value "$@": in an option loop, before taking $2 as the value of the
+# option $1.  Without it, set -u would stop the script with a shell error.
+need_value() {
+	[ $# -ge 2 ] || usage_error "$1 needs a value"
+}

@@ -1,0 +1,69 @@
+# shellcheck shell=sh
+# tests/lib.sh: the one helper of the shell tests, POSIX sh.  It also runs
+# under busybox sh in the guest, where the tests that need it add it with
+# harness/guest --add (so it is ./lib.sh in /extra).  A test sources it,
+# makes its checks, and ends with summary, whose status is the test's:
+#   check NAME CMD...             CMD exits 0, or "FAIL: NAME"
+#   expect STATUS PATTERN CMD...  CMD exits STATUS and prints a line that
+#                                 matches PATTERN (grep; '' for any output)
+#   skip NAME REASON              a check that cannot be made here
+#   summary SUITE                 "SUITE: N passed, M failed[, K skipped]"
+# If check_out names a file, a FAIL shows its lines, indented: set it to
+# where the test's commands leave their output.  expect writes there.
+# tests/run-all adds up the summary lines of every test.
+
+check_pass=0 check_fail=0 check_skip=0
+
+# check NAME CMD...: CMD runs in this shell (eval '...' sees the test's
+# variables); a status other than 0 is a failure.
+check() {
+	_check_name=$1
+	shift
+	if "$@"; then
+		check_pass=$((check_pass + 1))
+		return 0
+	fi
+	check_fail=$((check_fail + 1))
+	echo "FAIL: $_check_name"
+	if [ -n "${check_out:-}" ] && [ -s "$check_out" ]; then
+		sed 's/^/    /' "$check_out"
+	fi
+	return 1
+}
+
+# expect STATUS PATTERN CMD...: one check, named after the command.
+expect() {
+	_expect_want=$1 _expect_pattern=$2
+	shift 2
+	: "${check_out:=${TMPDIR:-/tmp}/expect.$$.out}"
+	"$@" >"$check_out" 2>&1
+	_expect_got=$?
+	check "$* -> status $_expect_got (want $_expect_want, /$_expect_pattern/)" \
+		_expect_met
+}
+_expect_met() {
+	[ "$_expect_got" = "$_expect_want" ] || return 1
+	[ -z "$_expect_pattern" ] || grep -q -- "$_expect_pattern" "$check_out"
+}
+
+# skip NAME REASON: counted apart from passes and failures.
+skip() {
+	check_skip=$((check_skip + 1))
+	echo "SKIP: $1: $2"
+}
+
+# summary SUITE: the result line; fails if any check failed.
+summary() {
+	summary_line "$1" "$check_pass" "$check_fail" "$check_skip"
+	[ "$check_fail" = 0 ]
+}
+
+# summary_line SUITE PASSED FAILED SKIPPED: the one form of a result line,
+# for summary and for tests/run-all's total.
+summary_line() {
+	if [ "$4" -gt 0 ]; then
+		echo "$1: $2 passed, $3 failed, $4 skipped"
+	else
+		echo "$1: $2 passed, $3 failed"
+	fi
+}

@@ -22,8 +22,11 @@ import os
 import subprocess
 import tempfile
 
+import barmatrix
 import barruns
+from barrender import page_label
 
+PAGE_COLOURS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e"]
 PATH_COLOURS = {"mmap": "#1b9e77", "fd": "#d95f02", "vmm": "#7570b3"}
 FORMATS = [("png", "pngcairo noenhanced size 1280,640 font 'sans,10'"),
            ("svg", "svg noenhanced size 1280,640 dynamic font 'sans,10'")]
@@ -343,3 +346,78 @@ def draw(doc, variants, outdir):
             render("traps-vmm", body, outdir, tmp)
             drawn.append("traps-vmm")
     return drawn
+
+
+# ---- scripts/matrix ------------------------------------------------------
+
+def vmm_chart(doc, inputs, tmp):
+    """Per register of the headline device (the 4-byte read, or the
+    widest), the vmm path's median with its CI: A solid, B hatched, one
+    colour per page size."""
+    dev = doc["headline"]["device"]
+    a, b = doc["variants"]["A"], doc["variants"]["B"]
+    keys = [k for k in barmatrix.shown_keys(inputs, False)
+            if k[0] == dev and k[3] == "vmm"]
+    rows = [r for r in barmatrix.rows_of(inputs, keys)]
+    if not rows:
+        return None
+    series = [(pi, vi) for pi in range(len(inputs)) for vi in range(2)]
+    data, values = [], []
+    for i, r in enumerate(rows):
+        line = [str(i)]
+        for pi, vi in series:
+            s = r["cells"][pi]["AB"[vi]]
+            m = s["median_ns"]
+            if m is None:
+                line += ["NaN"] * 3
+                continue
+            lo, hi = s["ci95_ns"] or (m, m)
+            line += [f"{m:.3f}", f"{lo:.3f}", f"{hi:.3f}"]
+            values += [lo, hi]
+        data.append(" ".join(line))
+    if not values:
+        return None
+    path = os.path.join(tmp, "vmm.dat")
+    with open(path, "w") as f:
+        f.write("\n".join(data) + "\n")
+    step = 0.8 / len(series)
+    off = lambda k: (k - (len(series) - 1) / 2) * step
+    tics = ", ".join(
+        q(f"{r['register'] or '-'}\n0x{r['offset']:04x} "
+                    f"{r['op']} {r['width']} B\n" +
+                    " / ".join(c["place"] for c in r["cells"])) + f" {i}"
+        for i, r in enumerate(rows))
+    lo, hi = min(values), max(values)
+    name = barmatrix.DEVICE_NAMES.get(dev, dev)
+    sizes = " vs ".join(f"{page_label(p.page_size)} ({p.env['arch'] or '-'})"
+                        for p in inputs)
+    title = (f"{name} {dev}, vmm path: median ns per access with its 95% CI "
+             f"at {sizes}; {a} solid, {b} hatched\nCompare within a page "
+             "size only: each page size is its own boot, machine and arch")
+    body = [
+        f"set title {q(title)} offset 0,1",
+        "set logscale y", log_tics(lo / 1.6, hi * 1.6),
+        f"set yrange [{lo / 1.6}:{hi * 1.6}]",
+        "set ylabel 'ns per access (log scale)'",
+        "set xlabel 'register, offset, op and width; place at "
+        f"{' / '.join(page_label(p.page_size) for p in inputs)}' "
+        "offset 0,-1.5",
+        f"set xrange [-0.6:{len(rows) - 0.4}]",
+        f"set xtics ({tics}) nomirror font ',9'",
+        "set grid ytics lc 'grey85'",
+        "set key below horizontal maxrows 1 width 2",
+        "set datafile missing 'NaN'",
+        f"set boxwidth {step * 0.9}", "set errorbars 0.5",
+        "set tmargin 5", "set bmargin 9",
+    ]
+    plots = []
+    for k, (pi, vi) in enumerate(series):
+        col = 2 + 3 * k
+        colour = PAGE_COLOURS[pi % len(PAGE_COLOURS)]
+        label = f"{page_label(inputs[pi].page_size)} {(a, b)[vi]}"
+        plots.append(f"{q(path)} using ($1+{off(k):.3f}):{col}:"
+                     f"{col + 1}:{col + 2}:({step * 0.9}) with boxerrorbars "
+                     f"lc '{colour}' {fill(vi)} title "
+                     f"{q(label)}")
+    body.append("plot " + ", \\\n     ".join(plots))
+    return body

@@ -8,9 +8,10 @@ Why apart from scripts/compare: the analysis decides, this only shows; a
 change of layout never touches a verdict.
 """
 import os
-import textwrap
 
 import barextras
+from barrender import fraction, md_table, med_ci, num, short_cost, \
+    txt_table, wrap as wrap_text
 
 
 def slug(d):
@@ -19,23 +20,14 @@ def slug(d):
 
 # ---- formatting helpers --------------------------------------------------
 
-def ns(x):
-    return "-" if x is None else f"{x:.0f}"
-
-
-def med_ci(s):
-    if s is None:
-        return "-"
-    if s["median_ns"] is None:
-        return "not mappable" if s["skipped"] else "no samples"
-    lo, hi = s["ci95_ns"] or (None, None)
-    return f"{s['median_ns']:.0f} [{ns(lo)}, {ns(hi)}]"
-
-
 def traps_text(s):
     if not s or not s["traps"]:
         return "-"
-    return f"{s['traps']['bar']}/{s['traps']['accesses']}"
+    return fraction(s["traps"]["bar"], s["traps"]["accesses"])
+
+
+def wrap(line, indent="  "):
+    return wrap_text(line, indent, "  ")
 
 
 def pct(c):
@@ -129,15 +121,6 @@ def summary_lines(doc):
 
 
 # ---- report.md -----------------------------------------------------------
-
-def md_table(head, rows, right=()):
-    esc = lambda t: str(t).replace("|", "\\|")
-    out = ["| " + " | ".join(head) + " |",
-           "|" + "|".join("---:" if i in right else "---"
-                          for i in range(len(head))) + "|"]
-    out += ["| " + " | ".join(esc(c) for c in r) + " |" for r in rows]
-    return out
-
 
 def report_md(doc, extras, warnings, charts):
     a, b = doc["baseline"], doc["candidate"]
@@ -242,7 +225,7 @@ def drift_md(doc, cases):
 
     def median_of(s, label):
         meds = {r["round"]: r["median_ns"] for r in s["rounds"]} if s else {}
-        return ns(meds.get(label))
+        return num(meds.get(label))
 
     head = ["place", "register", "offset", "op", "w", "path"] + \
         [f"{v} {r}" for _, v, r in order]
@@ -312,22 +295,6 @@ def extras_md(extras, a, b):
 
 # ---- report.txt ----------------------------------------------------------
 
-def txt_table(head, rows, right):
-    widths = [max(len(str(r[i])) for r in [head] + rows)
-              for i in range(len(head))]
-    fmt = lambda r: " ".join(str(c).rjust(w) if i in right else
-                             str(c).ljust(w)
-                             for i, (c, w) in enumerate(zip(r, widths)))
-    return [fmt(r).rstrip() for r in
-            [head, ["-" * w for w in widths]] + rows]
-
-
-def wrap(line, indent="  "):
-    return textwrap.wrap(line, 78, initial_indent=indent,
-                         subsequent_indent=indent + "  ",
-                         break_on_hyphens=False, break_long_words=False)
-
-
 def narrow(head, rows):
     """The per-device table under 80 columns if it can be: ops shortened
     to r/w, then variant names to A/B, then registers to 10 characters."""
@@ -350,14 +317,6 @@ def narrow(head, rows):
         step()
         table = txt_table(head, rows, right={6, 7, 8})
     return table
-
-
-def short_cost(s):
-    if s is None:
-        return "-"
-    if s["median_ns"] is None:
-        return "refused" if s["skipped"] else "none"
-    return ns(s["median_ns"])
 
 
 def report_txt(doc):

@@ -1,6 +1,7 @@
-"""Loading barbench runs for scripts/compare, scripts/gate and scripts/bundle:
-run files, folders of them and bundles; checking them; pooling each case's
-samples over runs; the environment a run was taken in; gate.conf.
+"""Runs pooled and contrasted for scripts/compare and scripts/gate: each
+case's samples pooled over runs (rounds), one case against another, the
+environment a run was taken in, and gate.conf.  Reading and checking the
+files is barload's job.
 
 Why one module: compare and gate must agree on what a case is (its key),
 on what makes a run unusable, and on the statistics of one case against
@@ -13,125 +14,15 @@ import math
 import os
 
 import barstats
+from barload import InputError, PATHS, PLACE_ORDER, is_number, obj
 
-RUN_SCHEMA = "vfio-barbench/run/1"
-BUNDLE_SCHEMA = "vfio-barbench/bundle/1"
-PLACE_ORDER = ["other", "table-page", "msix-table", "msix-pba"]
-PATHS = ["mmap", "fd", "vmm"]
 CONF = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gate.conf")
-
-
-# What identifies and places a case, and its type.
-CASE_MEMBERS = [("bar", int), ("offset", int), ("width", int),
-                ("path", str), ("op", str), ("place", str)]
-
-
-class InputError(Exception):
-    """Bad, foreign or mismatched input: the tools exit 2 with its text."""
-
-
-class Run:
-    """One barbench run document and where it came from (a file, or
-    "BUNDLE#runs[i]")."""
-
-    def __init__(self, source, doc):
-        self.source = source
-        self.doc = doc
-
-    @property
-    def prov(self):
-        return self.doc["provenance"]
-
-    @property
-    def device(self):
-        return self.doc["device"]
-
-
-# ---- reading -------------------------------------------------------------
-
-def read_json(path):
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except OSError as e:
-        raise InputError(f"{path}: cannot read: {e.strerror}")
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        where = f"line {e.lineno}: {e.msg}" if hasattr(e, "lineno") else e
-        raise InputError(f"{path}: not valid JSON ({where}); truncated or "
-                         "corrupt?")
-
-
-def check_run(doc, source):
-    """The structure every tool relies on; raises InputError."""
-    if not isinstance(doc, dict) or doc.get("schema") != RUN_SCHEMA:
-        found = doc.get("schema") if isinstance(doc, dict) else None
-        raise InputError(f"{source}: schema {found!r}, expected "
-                         f"{RUN_SCHEMA!r}")
-    for key in ("provenance", "device", "cases", "timer"):
-        if key not in doc:
-            raise InputError(f"{source}: no '{key}' member")
-    for key in ("provenance", "device"):
-        if not isinstance(doc[key], dict):
-            raise InputError(f"{source}: '{key}' is not an object")
-    if not isinstance(doc["cases"], list):
-        raise InputError(f"{source}: 'cases' is not a list")
-    for i, c in enumerate(doc["cases"]):
-        if not isinstance(c, dict):
-            raise InputError(f"{source}: cases[{i}] is not an object")
-        for key, kind in CASE_MEMBERS:
-            if key not in c:
-                raise InputError(f"{source}: cases[{i}] has no '{key}'")
-            if not isinstance(c[key], kind) or isinstance(c[key], bool):
-                raise InputError(f"{source}: cases[{i}].{key} is "
-                                 f"{json.dumps(c[key])}, not "
-                                 f"{'a number' if kind is int else 'text'}")
-    for key in ("address", "id"):
-        if not isinstance(doc["device"].get(key), str):
-            raise InputError(f"{source}: device has no '{key}'")
-    return doc
-
-
-def run_files(folder):
-    names = sorted(n for n in os.listdir(folder)
-                   if n.endswith(".json") and not n.endswith(".info.json")
-                   and not n.startswith("hyperfine"))
-    return [os.path.join(folder, n) for n in names]
-
-
-def load(arg):
-    """Runs from a run file, a bundle file, or a folder of either."""
-    if os.path.isdir(arg):
-        files = run_files(arg)
-        if not files:
-            raise InputError(f"{arg}: no results (*.json) in it")
-        return [r for f in files for r in load(f)]
-    doc = read_json(arg)
-    if isinstance(doc, dict) and doc.get("schema") == BUNDLE_SCHEMA:
-        runs = doc.get("runs")
-        if not isinstance(runs, list) or not runs:
-            raise InputError(f"{arg}: bundle with no 'runs'")
-        return [Run(f"{arg}#runs[{i}]", check_run(d, f"{arg}#runs[{i}]"))
-                for i, d in enumerate(runs)]
-    if isinstance(doc, dict) and doc.get("schema") not in (RUN_SCHEMA, None):
-        raise InputError(f"{arg}: schema {doc.get('schema')!r}, expected "
-                         f"{RUN_SCHEMA!r} or {BUNDLE_SCHEMA!r}")
-    return [Run(arg, check_run(doc, arg))]
-
-
-def obj(x):
-    """x if it is a JSON object, else an empty one: optional members of a
-    run are read through this, so a wrong type reads as absent."""
-    return x if isinstance(x, dict) else {}
-
-
-def is_number(x):
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and \
-        math.isfinite(x)
 
 
 def problems(run):
     """Why a run cannot be trusted for a gate decision, one message each:
-    a partial run, lost trap events, cases without usable samples."""
+    a partial run, lost trap events, no cases, cases without usable
+    samples or with impossible values."""
     out = []
     doc, src = run.doc, run.source
     if doc.get("complete") is not True:
@@ -154,6 +45,28 @@ def problems(run):
             out.append(f"{what}: no raw_ns (run barbench with --raw)")
         elif not all(is_number(x) for x in c["raw_ns"]):
             out.append(f"{what}: raw_ns holds a non-number (NaN or null)")
+        else:
+            out += [f"{what}: {m}" for m in impossible(c)]
+    if not doc["cases"]:
+        out.append(f"{src}: no cases: nothing was measured")
+    return out
+
+
+def impossible(c):
+    """Values no measurement can give: a gate must refuse them, never read
+    them as an improvement."""
+    out = []
+    if c["median_ns"] <= 0 or min(c["raw_ns"]) <= 0:
+        out.append("a time <= 0 ns, which no access takes")
+    n, samples = c.get("accesses"), c.get("samples")
+    if is_number(n) and is_number(samples) and n < samples:
+        out.append(f"{n} accesses in {samples} samples: fewer than one a "
+                   "sample")
+    t, n = obj(c.get("traps")).get("bar"), c.get("trap_pass_accesses")
+    if t is not None and (not isinstance(t, int) or t < 0 or
+                          isinstance(n, int) and t > n):
+        out.append(f"traps.bar {t} of {n} accesses: not a count of trapped "
+                   "accesses")
     return out
 
 
@@ -468,21 +381,3 @@ class Config:
                              f"{text!r}: must be >= 1 (a ratio "
                              "candidate/baseline), or off")
         return v
-
-
-# ---- writing -------------------------------------------------------------
-
-def write_atomic(path, data):
-    """Write to a temporary file beside `path`, then rename: a reader never
-    sees half a file, and an earlier one survives a failure."""
-    tmp = f"{path}.tmp.{os.getpid()}"
-    mode = "wb" if isinstance(data, bytes) else "w"
-    try:
-        with open(tmp, mode) as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)

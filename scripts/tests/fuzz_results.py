@@ -21,6 +21,7 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.dirname(HERE))
+import barload  # noqa: E402
 import barruns  # noqa: E402
 
 ODD_VALUES = [None, float("nan"), float("inf"), -1, 0, 1e308, "", "x", [], {},
@@ -61,11 +62,27 @@ def mutate_text(text, rng):
     return bytes(data)
 
 
+def hostile(text, rng):
+    """Input that Python's json cannot hold or that is not text at all: an
+    integer of thousands of digits, nesting beyond the recursion limit,
+    bytes that are not UTF-8."""
+    kind = rng.randrange(3)
+    if kind == 0:
+        i = text.index('"median_ns": ') + len('"median_ns": ')
+        return (text[:i] + "9" * 5000 + text[text.index(",", i):]).encode()
+    if kind == 1:
+        return (b'{"schema": "vfio-barbench/run/1", "cases": ' +
+                b"[" * 100000 + b"]" * 100000 + b"}")
+    return b"\xff\xfe" + text.encode("utf-16-le")[:2000]
+
+
 def run_commands(baseline, mutant):
-    for cmd, allowed in (("gate", (0, 1, 2)), ("report", (0, 2))):
+    for cmd, allowed in (("gate", (0, 1, 2)), ("report", (0, 2)),
+                         ("bundle", (0, 2))):
+        args = {"gate": [baseline, mutant], "report": [mutant],
+                "bundle": ["-o", mutant + ".bundle", mutant]}[cmd]
         p = subprocess.run([sys.executable, os.path.join(REPO, "scripts", cmd)]
-                           + ([baseline] if cmd == "gate" else []) + [mutant],
-                           capture_output=True, text=True)
+                           + args, capture_output=True, text=True)
         if p.returncode not in allowed or "Traceback" in p.stderr:
             print(f"FAIL: scripts/{cmd} exited {p.returncode}:\n{p.stderr}")
             return False
@@ -87,16 +104,20 @@ def main():
         path = os.path.join(tmp, "mutant.json")
         for i in range(iterations):
             doc = rng.choice(docs)
-            if rng.random() < 0.7:
+            r = rng.random()
+            if r < 0.65:
                 data = mutate_doc(doc, rng).encode()
-            else:
+            elif r < 0.95:
                 data = mutate_text(json.dumps(doc), rng)
+            else:
+                data = hostile(json.dumps(doc), rng)
             with open(path, "wb") as f:
                 f.write(data)
             try:
-                runs = barruns.load(path)
+                runs = barload.load(path)
                 for run in runs:
                     barruns.problems(run)
+                    barload.check_table(run)
                 barruns.pool(runs)
                 loaded += 1
                 # What loads goes on through the real commands (a sample:
@@ -104,7 +125,7 @@ def main():
                 if loaded % 4 == 1 and not run_commands(seeds[0], path):
                     raise RuntimeError("a command crashed on this mutant")
                 passed += 1
-            except barruns.InputError:
+            except barload.InputError:
                 refused += 1
                 passed += 1
             except Exception:

@@ -121,7 +121,7 @@ class Report(unittest.TestCase):
         p = subprocess.run([sys.executable, REPORT, "/nonexistent/x.json"],
                            capture_output=True, text=True)
         self.assertEqual(p.returncode, 2)
-        self.assertIn("cannot read", p.stderr)
+        self.assertIn("/nonexistent/x.json: no such file", p.stderr)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,564 @@
+"""The one loader of scripts/: every results file any script reads goes
+through here, and every file a script writes goes out through write_atomic.
+
+What it reads:
+  - barbench run files (schema vfio-barbench/run/1), folders of them, and
+    bundles of them (vfio-barbench/bundle/1), as Run objects (load);
+  - comparison documents (compare.json, vfio-barbench/compare/1), checked
+    member by member (CompareDoc).
+
+Why one module: a damaged or foreign file must get the same clear refusal
+(InputError: exit 2, the file and the member named) from report, compare,
+gate, bundle, matrix and overhead, never a traceback; and every script must
+accept the same inputs, so that a bundle that gates also reports.
+"""
+import json
+import math
+import os
+import re
+import sys
+
+RUN_SCHEMA = "vfio-barbench/run/1"
+BUNDLE_SCHEMA = "vfio-barbench/bundle/1"
+COMPARE_SCHEMA = "vfio-barbench/compare/1"
+PLACE_ORDER = ["other", "table-page", "msix-table", "msix-pba"]
+PATHS = ["mmap", "fd", "vmm"]
+
+# What identifies and places a case, and its type.
+CASE_MEMBERS = [("bar", int), ("offset", int), ("width", int),
+                ("path", str), ("op", str), ("place", str)]
+
+# Exit statuses shared by every script (the gate adds 1, "regressed").
+EXIT_INPUT = 2       # invalid input or usage
+EXIT_NO_CHART = 3    # reports written, the chart could not be drawn
+EXIT_OUTPUT = 4      # the output could not be written; nothing half-written
+EXIT_BUG = 70        # an internal error: never 1, which the gate's callers
+#                      read as "regressed"
+
+
+class InputError(Exception):
+    """Bad, foreign or mismatched input: the tools exit 2 with its text."""
+
+
+class OutputError(Exception):
+    """An output that cannot be written: the tools exit 4 with its text."""
+
+
+class Run:
+    """One barbench run document and where it came from (a file, or
+    "BUNDLE#runs[i]")."""
+
+    def __init__(self, source, doc):
+        self.source = source
+        self.doc = doc
+
+    @property
+    def prov(self):
+        return self.doc["provenance"]
+
+    @property
+    def device(self):
+        return self.doc["device"]
+
+
+# ---- values --------------------------------------------------------------
+
+def obj(x):
+    """x if it is a JSON object, else an empty one: optional members of a
+    run are read through this, so a wrong type reads as absent."""
+    return x if isinstance(x, dict) else {}
+
+
+def is_number(x):
+    """A finite number that arithmetic can use: not a bool, and not an
+    integer too large for a float (a 5000-digit "sample")."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return False
+    try:
+        return math.isfinite(float(x))
+    except OverflowError:
+        return False
+
+
+def is_count(x):
+    return isinstance(x, int) and not isinstance(x, bool) and x >= 0
+
+
+# ---- reading -------------------------------------------------------------
+
+def read_json(path):
+    """The document in `path`; an InputError naming the cause for a file
+    that is missing, unreadable, not UTF-8, not JSON, or JSON that Python
+    cannot hold (nesting beyond the recursion limit, integers of thousands
+    of digits)."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, expected a results file")
+    except OSError as e:
+        raise InputError(f"{path}: cannot read: {e.strerror}")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError(f"{path}: not UTF-8 (byte {e.start}); not a "
+                         "results file, or corrupt")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(f"{path}: not valid JSON (line {e.lineno}: "
+                         f"{e.msg}); truncated or corrupt?")
+    except RecursionError:
+        raise InputError(f"{path}: JSON nested too deeply; not a results "
+                         "file")
+    except ValueError as e:       # e.g. an integer beyond 4300 digits
+        raise InputError(f"{path}: JSON that cannot be read: {e}")
+
+
+def check_run(doc, source):
+    """The structure every tool relies on; raises InputError."""
+    if not isinstance(doc, dict) or doc.get("schema") != RUN_SCHEMA:
+        found = doc.get("schema") if isinstance(doc, dict) else None
+        raise InputError(f"{source}: schema {found!r}, expected "
+                         f"{RUN_SCHEMA!r}")
+    for key in ("provenance", "device", "cases", "timer"):
+        if key not in doc:
+            raise InputError(f"{source}: no '{key}' member")
+    for key in ("provenance", "device"):
+        if not isinstance(doc[key], dict):
+            raise InputError(f"{source}: '{key}' is not an object")
+    if not isinstance(doc["cases"], list):
+        raise InputError(f"{source}: 'cases' is not a list")
+    for i, c in enumerate(doc["cases"]):
+        if not isinstance(c, dict):
+            raise InputError(f"{source}: cases[{i}] is not an object")
+        for key, kind in CASE_MEMBERS:
+            if key not in c:
+                raise InputError(f"{source}: cases[{i}] has no '{key}'")
+            if not isinstance(c[key], kind) or isinstance(c[key], bool):
+                raise InputError(f"{source}: cases[{i}].{key} is "
+                                 f"{json.dumps(c[key])[:60]}, not "
+                                 f"{'a number' if kind is int else 'text'}")
+    for key in ("address", "id"):
+        if not isinstance(doc["device"].get(key), str):
+            raise InputError(f"{source}: device has no '{key}'")
+    return doc
+
+
+def run_files(folder):
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError as e:
+        raise InputError(f"{folder}: cannot list: {e.strerror}")
+    return [os.path.join(folder, n) for n in names
+            if n.endswith(".json") and not n.endswith(".info.json")
+            and not n.startswith("hyperfine")]
+
+
+def round_folders(folder):
+    """folder/round-N, in round order: how the harness keeps a variant's
+    rounds (harness/guest.d/compare-run.sh)."""
+    try:
+        names = os.listdir(folder)
+    except OSError as e:
+        raise InputError(f"{folder}: cannot list: {e.strerror}")
+    rounds = [d for d in names if re.fullmatch(r"round-\d+", d) and
+              os.path.isdir(os.path.join(folder, d))]
+    return [os.path.join(folder, d)
+            for d in sorted(rounds, key=lambda d: int(d[6:]))]
+
+
+def load_rounds(folder):
+    """Runs of a variant folder: folder/round-N/*.json, or folder/*.json
+    for a variant measured once; each run's provenance.round is set from
+    its folder where an older harness left it out."""
+    rounds = round_folders(folder)
+    runs = []
+    for i, sub in enumerate(rounds or [folder]):
+        for f in run_files(sub):
+            for run in load(f):
+                if run.prov.get("round") is None:
+                    run.prov["round"] = int(os.path.basename(sub)[6:]) \
+                        if rounds else 1
+                runs.append(run)
+    return runs
+
+
+def load(arg):
+    """Runs from a run file, a bundle file, a folder of either, or a
+    variant folder of a comparison (its round-N subfolders)."""
+    if os.path.isdir(arg):
+        files = run_files(arg)
+        if not files and round_folders(arg):
+            files = [r for sub in round_folders(arg) for r in
+                     run_files(sub)]
+            if files:
+                return load_rounds(arg)
+        if not files:
+            raise InputError(f"{arg}: no results (*.json, or "
+                             "round-N/*.json) in it")
+        return [r for f in files for r in load(f)]
+    if not os.path.lexists(arg):
+        raise InputError(f"{arg}: no such file or folder")
+    doc = read_json(arg)
+    if isinstance(doc, dict) and doc.get("schema") == BUNDLE_SCHEMA:
+        runs = doc.get("runs")
+        if not isinstance(runs, list) or not runs:
+            raise InputError(f"{arg}: bundle with no 'runs'")
+        return [Run(f"{arg}#runs[{i}]", check_run(d, f"{arg}#runs[{i}]"))
+                for i, d in enumerate(runs)]
+    if isinstance(doc, dict) and doc.get("schema") not in (RUN_SCHEMA, None):
+        raise InputError(f"{arg}: schema {doc.get('schema')!r}, expected "
+                         f"{RUN_SCHEMA!r} or {BUNDLE_SCHEMA!r}")
+    return [Run(arg, check_run(doc, arg))]
+
+
+def variants(rundir):
+    """{variant: [Run]} of a comparison folder, RUNDIR/V/round-N/*.json
+    (or RUNDIR/V/*.json), and warnings about them."""
+    if not os.path.isdir(rundir):
+        raise InputError(f"{rundir}: not a folder")
+    out, warnings = {}, []
+    for v in sorted(os.listdir(rundir)):
+        vdir = os.path.join(rundir, v)
+        if not os.path.isdir(vdir) or v == "charts":
+            continue
+        runs = load_rounds(vdir)
+        for run in runs:
+            if run.prov.get("variant") != v:
+                warnings.append(f"{run.source}: provenance.variant "
+                                f"{run.prov.get('variant')!r} in folder "
+                                f"{v!r}; counted as {v!r}")
+        if runs:
+            out[v] = runs
+    if not out:
+        raise InputError(f"{rundir}: no variant folders with results "
+                         "(RUNDIR/VARIANT/round-N/*.json)")
+    return out, warnings
+
+
+def load_all(args):
+    return [r for a in args for r in load(a)]
+
+
+def check_table(run):
+    """Every member scripts/report's table reads, of the type it needs:
+    stricter than check_run, since the table shows each case's CI and the
+    header the whole provenance."""
+    doc = run.doc
+
+    def bad(what):
+        raise InputError(f"{run.source}: {what}")
+
+    def num(x, none_ok=False):
+        return (x is None and none_ok) or is_number(x)
+
+    if not isinstance(doc["timer"], dict):
+        bad("'timer' is not an object")
+    p, t = doc["provenance"], doc["timer"]
+    for key in ("kernel_release", "arch", "variant", "date"):
+        if not isinstance(p.get(key), str):
+            bad(f"provenance.{key} is missing or not a string")
+    for key in ("page_size", "class_page_size"):
+        if not num(p.get(key)):
+            bad(f"provenance.{key} is missing or not a number")
+    if not isinstance(t.get("source"), str) or not num(t.get("overhead_ns")):
+        bad("timer.source or timer.overhead_ns is missing or mistyped")
+    if not isinstance(obj(doc.get("tool")).get("version"), str):
+        bad("tool.version is missing or not a string")
+    bars = doc["device"].get("bars", [])
+    if not isinstance(bars, list):
+        bad("device.bars is not a list")
+    for i, b in enumerate(bars):
+        if not isinstance(b, dict) or not num(b.get("index")) or \
+                not num(b.get("size")):
+            bad(f"device.bars[{i}] is not a BAR with an index and a size")
+    for i, c in enumerate(doc["cases"]):
+        if c.get("register") is not None and not isinstance(c["register"],
+                                                            str):
+            bad(f"case {i}: 'register' is not a string")
+        if c.get("skipped"):
+            continue
+        for key in ("median_ns", "ci95_lo_ns", "ci95_hi_ns"):
+            if not num(c.get(key), none_ok=True):
+                bad(f"case {i}: '{key}' is missing or not a number")
+        if c["path"] == "vmm" and not isinstance(c.get("route"), str):
+            bad(f"case {i}: 'route' is missing or not a string")
+        if "traps" in c and (not isinstance(c["traps"], dict) or
+                             not num(c["traps"].get("bar"))):
+            bad(f"case {i}: 'traps' is not an object with a count")
+        if "traps" in c and not num(c.get("trap_pass_accesses")):
+            bad(f"case {i}: 'trap_pass_accesses' is missing or not a number")
+    return run
+
+
+# ---- compare.json --------------------------------------------------------
+
+class Checker:
+    """Type checks of one document, each failure an InputError that names
+    the file and the member."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def fail(self, what):
+        raise InputError(f"{self.path}: {what}")
+
+    def member(self, obj, key, where, kinds, none_ok=False):
+        if not isinstance(obj, dict) or key not in obj:
+            self.fail(f"{where} has no '{key}'")
+        v = obj[key]
+        if v is None and none_ok:
+            return v
+        if isinstance(v, bool) and bool not in kinds or \
+                not isinstance(v, kinds):
+            self.fail(f"{where}.{key} is {json.dumps(v)[:60]}, not "
+                      f"{kind_text(kinds, none_ok)}")
+        return v
+
+    def number(self, obj, key, where, none_ok=False, positive=False):
+        v = self.member(obj, key, where, (int, float), none_ok)
+        if v is not None and (not is_number(v) or positive and v <= 0):
+            self.fail(f"{where}.{key} is {str(v)[:60]}, not a "
+                      f"{'positive ' if positive else ''}finite number")
+        return v
+
+    def pair(self, obj, key, where):
+        v = self.member(obj, key, where, (list,), none_ok=True)
+        if v is not None and (len(v) != 2 or not all(map(is_number, v))):
+            self.fail(f"{where}.{key} is {json.dumps(v)[:60]}, not two "
+                      "numbers")
+        return v
+
+
+def kind_text(kinds, none_ok):
+    names = {int: "an integer", float: "a number", str: "text",
+             list: "a list", dict: "an object", bool: "true or false"}
+    text = " or ".join(names[k] for k in kinds if k is not int or
+                       float not in kinds)
+    return text + (" or null" if none_ok else "")
+
+
+def check_side(ck, c, key, where):
+    s = ck.member(c, key, where, (dict,), none_ok=True)
+    if s is None:
+        return
+    w = f"{where}.{key}"
+    ck.number(s, "median_ns", w, none_ok=True, positive=True)
+    ck.pair(s, "ci95_ns", w)
+    ck.member(s, "skipped", w, (str,), none_ok=True)
+    t = ck.member(s, "traps", w, (dict,), none_ok=True)
+    if t is not None:
+        bar = ck.member(t, "bar", f"{w}.traps", (int,))
+        n = ck.member(t, "accesses", f"{w}.traps", (int,))
+        if not is_count(bar) or not is_count(n) or n == 0 or bar > n:
+            ck.fail(f"{w}.traps is {bar}/{n}: not a count of trapped "
+                    "accesses out of a positive total")
+    if s.get("median_ns") is None and s.get("skipped") is None and \
+            s.get("samples") not in (0, None):
+        ck.fail(f"{w}: {s.get('samples')} samples but no median_ns")
+
+
+def check_case(ck, c, i):
+    where = f"cases[{i}]"
+    if not isinstance(c, dict):
+        ck.fail(f"{where} is not an object")
+    dev = ck.member(c, "device", where, (dict,))
+    ck.member(dev, "id", f"{where}.device", (str,))
+    ck.member(dev, "address", f"{where}.device", (str,))
+    for key in ("bar", "offset", "width"):
+        if not is_count(ck.member(c, key, where, (int,))):
+            ck.fail(f"{where}.{key} is {c[key]}, not a count")
+    for key in ("place", "path", "op"):
+        ck.member(c, key, where, (str,))
+    ck.member(c, "register", where, (str,), none_ok=True)
+    ck.member(c, "verdict", where, (str,))
+    for key in ("A", "B"):
+        check_side(ck, c, key, where)
+    ck.number(c, "ratio", where, none_ok=True, positive=True)
+    ck.pair(c, "ratio_ci95", where)
+    if "significant" in c and not isinstance(c["significant"], bool):
+        ck.fail(f"{where}.significant is {json.dumps(c['significant'])}, "
+                "not true or false")
+
+
+def env_entry(ck, doc, name, required):
+    """The one value both variants share for an environment member: None
+    when absent and not required; an InputError when the variants or the
+    runs of one variant disagree."""
+    for i, e in enumerate(doc["environment"]):
+        if not isinstance(e, dict) or e.get("name") != name:
+            continue
+        vals = {}
+        for side in ("A", "B"):
+            v = ck.member(e, side, f"environment[{i}] ({name})", (list,))
+            if not v or not all(isinstance(x, str) for x in v):
+                ck.fail(f"environment[{i}] ({name}).{side} is "
+                        f"{json.dumps(v)[:60]}, not a list of text")
+            vals[side] = v
+        if len(set(vals["A"] + vals["B"])) != 1:
+            ck.fail(f"{name} is not one value: {doc['baseline']} "
+                    f"{' | '.join(vals['A'])}, {doc['candidate']} "
+                    f"{' | '.join(vals['B'])}; a matrix column needs one "
+                    f"{name}")
+        return vals["A"][0]
+    if required:
+        ck.fail(f"no '{name}' in its environment; which page size was "
+                "it measured at?")
+    return None
+
+
+def compare_key(c):
+    """A compared case across machines: device id (not address), BAR,
+    offset, path, op, width."""
+    return (c["device"]["id"], c["bar"], c["offset"], c["path"], c["op"],
+            c["width"])
+
+
+def compare_key_text(key):
+    dev, bar, off, path, op, width = key
+    return f"{dev} BAR{bar} 0x{off:04x} {path} {op} w{width}"
+
+
+class CompareDoc:
+    """One comparison (a compare.json, or the folder holding it), checked,
+    with its cases by compare_key and the environment a matrix needs."""
+
+    def __init__(self, arg):
+        self.arg = arg
+        if os.path.isdir(arg):
+            self.path = os.path.join(arg, "compare.json")
+            if not os.path.isfile(self.path):
+                raise InputError(f"{arg}: no compare.json in it; is it a "
+                                 "comparison folder of `make compare` "
+                                 "(scripts/compare writes compare.json)?")
+        elif os.path.isfile(arg):
+            self.path = arg
+        else:
+            raise InputError(f"{arg}: no such folder")
+        self.doc = doc = read_json(self.path)
+        ck = Checker(self.path)
+        if not isinstance(doc, dict) or doc.get("schema") != COMPARE_SCHEMA:
+            found = doc.get("schema") if isinstance(doc, dict) else None
+            ck.fail(f"schema {found!r}, expected {COMPARE_SCHEMA!r}")
+        for key in ("baseline", "candidate"):
+            if not ck.member(doc, key, "the document", (str,)):
+                ck.fail(f"'{key}' is empty")
+        ck.member(doc, "environment", "the document", (list,))
+        cases = ck.member(doc, "cases", "the document", (list,))
+        if not cases:
+            ck.fail("no cases")
+        for i, c in enumerate(cases):
+            check_case(ck, c, i)
+        text = env_entry(ck, doc, "page_size", True)
+        try:
+            self.page_size = int(text)
+        except ValueError:
+            self.page_size = 0
+        if self.page_size <= 0:
+            ck.fail(f"page_size is {text!r}, not a positive integer")
+        self.env = {name: env_entry(ck, doc, name, False)
+                    for name in ("arch", "kernel_release", "kernel_cmdline",
+                                 "class_page_size", "tool version",
+                                 "cpu_model")}
+        self.a, self.b = doc["baseline"], doc["candidate"]
+        rounds = obj(doc.get("rounds"))
+        self.rounds = {v: [str(r) for r in rounds[v]]
+                       if isinstance(rounds.get(v), list) else None
+                       for v in (self.a, self.b)}
+        self.rundir = doc["rundir"] if isinstance(doc.get("rundir"), str) \
+            else os.path.dirname(self.path)
+        self.cases = {}
+        self.addresses = {}
+        for c in cases:
+            key = compare_key(c)
+            dev = c["device"]
+            other = self.addresses.setdefault(dev["id"], dev["address"])
+            if other != dev["address"]:
+                ck.fail(f"two devices with id {dev['id']} ({other} and "
+                        f"{dev['address']}); the matrix matches devices "
+                        "across machines by id, so it needs one of each")
+            if key in self.cases:
+                ck.fail(f"case {compare_key_text(key)} twice")
+            self.cases[key] = c
+
+    def provenance(self):
+        return {
+            "folder": self.arg, "file": self.path, "rundir": self.rundir,
+            "created": self.doc.get("created"),
+            "page_size": self.page_size, "arch": self.env["arch"],
+            "kernel_release": self.env["kernel_release"],
+            "kernel_cmdline": self.env["kernel_cmdline"],
+            "class_page_size": self.env["class_page_size"],
+            "cpu_model": self.env["cpu_model"],
+            "tool_version": self.env["tool version"],
+            "variants": {"A": self.a, "B": self.b},
+            "rounds": self.rounds,
+            "devices": [{"id": i, "address": a}
+                        for i, a in self.addresses.items()],
+        }
+
+
+# ---- writing -------------------------------------------------------------
+
+def check_out_file(path):
+    """Refuse, before any work, an --out that cannot become a file: a
+    folder, or a file in a folder that does not exist."""
+    if os.path.isdir(path):
+        raise OutputError(f"--out {path}: is a folder; name a file")
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise OutputError(f"--out {path}: no folder {parent}")
+    if not os.access(parent, os.W_OK):
+        raise OutputError(f"--out {path}: folder {parent} is not writable")
+
+
+def write_atomic(path, data):
+    """Write to a temporary file beside `path`, then rename: a reader never
+    sees half a file, and an earlier one survives a failure."""
+    tmp = f"{path}.tmp.{os.getpid()}"
+    mode = "wb" if isinstance(data, bytes) else "w"
+    try:
+        with open(tmp, mode) as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as e:
+        raise OutputError(f"cannot write {path}: {e.strerror}; nothing "
+                          "written")
+    finally:
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+
+
+# ---- running a script ----------------------------------------------------
+
+def guard(prog, main):
+    """Run main() and exit with its status.  InputError exits 2 and
+    OutputError 4, each with its message; an interrupt 130; a closed stdout
+    quietly; any other exception is a bug, reported as one and exiting 70,
+    never 1 (the gate's "regressed") and never as a bare traceback."""
+    try:
+        status = main()
+        sys.stdout.flush()
+    except InputError as e:
+        print(f"{prog}: {e}", file=sys.stderr)
+        status = EXIT_INPUT
+    except OutputError as e:
+        print(f"{prog}: {e}", file=sys.stderr)
+        status = EXIT_OUTPUT
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        status = 130
+    except BrokenPipeError:
+        # The reader went away (| head): not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        status = 0
+    except Exception as e:  # noqa: BLE001 -- the point of the guard
+        print(f"{prog}: internal error: {type(e).__name__}: {e}; this is a "
+              "bug of vfio-barbench: please report it with the input",
+              file=sys.stderr)
+        status = EXIT_BUG
+    sys.exit(status)

@@ -346,6 +346,14 @@ static int check_request(const char *cmd, const struct options *o)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
 			return usage_error("%s", "the variant label has a "
 					   "control character");
+	if (o->traps && !counting_built_in) {
+		/* Before the device is opened: the build, not the device, is
+		 * what is missing. */
+		fprintf(stderr, "barbench: --traps: this barbench was built "
+			"without trap counting (make TRAPS=0); build it with "
+			"TRAPS=1\n");
+		return BB_ERR_TRAPS;
+	}
 	return check_out(o->out);
 }
 

@@ -9,6 +9,7 @@
 #ifndef BARBENCH_COUNTING_H
 #define BARBENCH_COUNTING_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "json.h"
@@ -31,6 +32,9 @@ struct case_counts {
 struct options;
 struct bench_case;
 struct counting;
+
+/* false in a barbench built with TRAPS=0 (counting_none.c). */
+extern const bool counting_built_in;
 
 /* Load and check the probes, detached: 0, or a status with the reason. */
 int counting_start(struct counting **out, const struct options *o,

@@ -11,6 +11,8 @@
 #include "barbench.h"
 #include "traplib.h"
 
+const bool counting_built_in = true;
+
 _Static_assert(COUNTING_KINDS == TRAP_KIND_COUNT,
 	       "bench/counting.h's COUNTING_KINDS is bpf/trapcount.h's TRAP_KIND_COUNT");
 

@@ -82,6 +82,14 @@ def log_tics(lo, hi):
     return "set ytics (" + ", ".join(f"'{t:g}' {t:g}" for t in tics) + ")"
 
 
+def log_axes(title, lo, hi, unit="ns per access"):
+    """Title and a log y axis with headroom around [lo, hi]."""
+    return [f"set title {q(title)} offset 0,1",
+            "set logscale y", log_tics(lo / 1.6, hi * 1.6),
+            f"set yrange [{lo / 1.6}:{hi * 1.6}]",
+            f"set ylabel {q(unit + ' (log scale)')}"]
+
+
 def place_separators(cats):
     """Dashed lines between places and the place names above them."""
     lines, start = [], 0
@@ -129,11 +137,7 @@ def medians_chart(doc, d, tmp):
     lo, hi = min(values), max(values)
     title = (f"{d['address']} {d['id']}: median cost per access with "
              f"its 95% CI ({a} solid, {b} hatched)")
-    body = [
-        f"set title {q(title)} offset 0,1",
-        "set logscale y", log_tics(lo / 1.6, hi * 1.6),
-        f"set yrange [{lo / 1.6}:{hi * 1.6}]",
-        "set ylabel 'ns per access (log scale)'",
+    body = log_axes(title, lo, hi) + [
         "set xlabel 'register (or offset), op and width, grouped by place' "
         "offset 0,-0.8",
         f"set xrange [-0.6:{len(cats) - 0.4}]",
@@ -394,11 +398,7 @@ def vmm_chart(doc, inputs, tmp):
     title = (f"{name} {dev}, vmm path: median ns per access with its 95% CI "
              f"at {sizes}; {a} solid, {b} hatched\nCompare within a page "
              "size only: each page size is its own boot, machine and arch")
-    body = [
-        f"set title {q(title)} offset 0,1",
-        "set logscale y", log_tics(lo / 1.6, hi * 1.6),
-        f"set yrange [{lo / 1.6}:{hi * 1.6}]",
-        "set ylabel 'ns per access (log scale)'",
+    body = log_axes(title, lo, hi) + [
         "set xlabel 'register, offset, op and width; place at "
         f"{' / '.join(page_label(p.page_size) for p in inputs)}' "
         "offset 0,-1.5",

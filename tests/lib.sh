@@ -4,8 +4,9 @@
 # harness/guest --add (so it is ./lib.sh in /extra).  A test sources it,
 # makes its checks, and ends with summary, whose status is the test's:
 #   check NAME CMD...             CMD exits 0, or "FAIL: NAME"
-#   expect STATUS PATTERN CMD...  CMD exits STATUS and prints a line that
-#                                 matches PATTERN (grep; '' for any output)
+#   status_is STATUS PATTERN CMD...  for check: CMD exits STATUS and prints
+#                                 a line matching PATTERN (grep; '' any)
+#   expect STATUS PATTERN CMD...  check status_is, named after CMD
 #   skip NAME REASON              a check that cannot be made here
 #   summary SUITE                 "SUITE: N passed, M failed[, K skipped]"
 # If check_out names a file, a FAIL shows its lines, indented: set it to
@@ -31,19 +32,29 @@ check() {
 	return 1
 }
 
-# expect STATUS PATTERN CMD...: one check, named after the command.
+# status_is STATUS PATTERN CMD...: for check: CMD exits STATUS and prints a
+# line that matches PATTERN ('' for any output); its output goes to
+# $check_out, which a FAIL shows.
+status_is() {
+	_status_want=$1 _status_pattern=$2
+	shift 2
+	: "${check_out:=${TMPDIR:-/tmp}/check.$$.out}"
+	"$@" >"$check_out" 2>&1
+	_status_got=$?
+	if [ "$_status_got" = "$_status_want" ] && { [ -z "$_status_pattern" ] ||
+		grep -q -- "$_status_pattern" "$check_out"; }; then
+		return 0
+	fi
+	echo "    got status $_status_got, want $_status_want (/$_status_pattern/)"
+	return 1
+}
+
+# expect STATUS PATTERN CMD...: one check of status_is, named after CMD.
 expect() {
 	_expect_want=$1 _expect_pattern=$2
 	shift 2
-	: "${check_out:=${TMPDIR:-/tmp}/expect.$$.out}"
-	"$@" >"$check_out" 2>&1
-	_expect_got=$?
-	check "$* -> status $_expect_got (want $_expect_want, /$_expect_pattern/)" \
-		_expect_met
-}
-_expect_met() {
-	[ "$_expect_got" = "$_expect_want" ] || return 1
-	[ -z "$_expect_pattern" ] || grep -q -- "$_expect_pattern" "$check_out"
+	check "$* (status $_expect_want, /$_expect_pattern/)" \
+		status_is "$_expect_want" "$_expect_pattern" "$@"
 }
 
 # skip NAME REASON: counted apart from passes and failures.

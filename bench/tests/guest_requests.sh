@@ -9,18 +9,6 @@ nvme=$BARBENCH_NVME
 missing=0000:00:1e.7	# no such device: a check made first must win
 out=/tmp/requests.out
 
-# status_is WANT PATTERN COMMAND...: COMMAND exits WANT and says PATTERN.
-status_is() {
-	want=$1 pattern=$2
-	shift 2
-	"$@" >$out 2>&1
-	got=$?
-	[ "$got" = "$want" ] && grep -q -- "$pattern" $out && return 0
-	echo "    got status $got; output:"
-	sed 's/^/    /' $out
-	return 1
-}
-
 check "read without --offset is a usage error before the device is looked up" \
 	status_is 2 "read needs --offset" ./barbench read $missing
 check "-o '' is refused before the device is looked up" \

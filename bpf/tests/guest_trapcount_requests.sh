@@ -6,18 +6,6 @@
 . ./lib.sh
 out=/tmp/tcreq.out
 
-# status_is WANT PATTERN COMMAND...: COMMAND exits WANT and says PATTERN.
-status_is() {
-	want=$1 pattern=$2
-	shift 2
-	"$@" >$out 2>&1
-	got=$?
-	[ "$got" = "$want" ] && grep -q -- "$pattern" $out && return 0
-	echo "    got status $got; output:"
-	sed 's/^/    /' $out
-	return 1
-}
-
 check "a bad --page-size names --page-size" \
 	status_is 2 "for --page-size" ./trapcount --page-size 3000 -- true
 check "-D with no PCI address is refused" \

@@ -202,14 +202,18 @@ $(SKEL): $(BPF_GEN)/trapcount.bpf.o
 deps:
 	@harness/install-deps
 
+# CLOCK=wall: QEMU's emulated time, in ns, which drifts 2-3x between and
+# within boots; CLOCK=icount: guest instructions, exact (README: "Two clocks").
+CLOCK ?= wall
+CLOCK_SUFFIX := $(if $(filter icount,$(CLOCK)),-icount)
 run: deps $(BUILD)/barbench
-	@harness/run-suite --arch $(ARCH) --build $(BUILD) --samples $(SAMPLES) \
+	@harness/run-suite --arch $(ARCH) --build $(BUILD) --samples $(SAMPLES) --clock $(CLOCK) \
 		--timeout $(GUEST_TIMEOUT) --results $(RESULTS)
 
 VARIANTS ?= stock msix-sparse
 ROUNDS ?= 3
 compare: deps $(BUILD)/barbench
-	@harness/compare --arch $(ARCH) --build $(BUILD) --rounds $(ROUNDS) --samples $(SAMPLES) \
+	@harness/compare --arch $(ARCH) --build $(BUILD) --rounds $(ROUNDS) --samples $(SAMPLES) --clock $(CLOCK) \
 		--timeout $(GUEST_TIMEOUT) --results $(RESULTS) $(VARIANTS)
 
 # The report of a comparison folder again (e.g. after editing
@@ -220,9 +224,9 @@ compare-report:
 	@python3 scripts/compare $(COMPARE_FLAGS) $(RUNDIR)
 
 # The 4K-versus-16K-versus-64K report: the newest make compare of each
-# architecture that has one, or COMPARES="DIR DIR...".
+# architecture that has one on CLOCK, or COMPARES="DIR DIR...".
 COMPARES ?= $(foreach a,x86_64 aarch64 ppc64le,\
-	    $(lastword $(sort $(wildcard $(RESULTS)/compare-*-$(a)))))
+	    $(lastword $(sort $(wildcard $(RESULTS)/compare-*-$(a)$(CLOCK_SUFFIX)))))
 matrix:
 	@test -n "$(word 2,$(COMPARES))" || { echo "make matrix needs make \
 	compare runs of two architectures in $(RESULTS)/ (make compare, make \
@@ -249,8 +253,8 @@ overhead: deps $(BUILD)/barbench $(BUILD)/trapcount
 	@test "$(ARCH)" != ppc64le || { echo "make overhead: the ppc64le \
 	kernel has no BPF trampolines for the empty-probe floor; use \
 	x86_64 or aarch64" >&2; exit 2; }
-	@out=$(RESULTS)/overhead-$$(date -u +%Y%m%dT%H%M%SZ)-$(ARCH); \
-	harness/guest --arch $(ARCH) --timeout $(GUEST_TIMEOUT) --out $$out \
+	@out=$(RESULTS)/overhead-$$(date -u +%Y%m%dT%H%M%SZ)-$(ARCH)$(CLOCK_SUFFIX); \
+	harness/guest --arch $(ARCH) --clock $(CLOCK) --timeout $(GUEST_TIMEOUT) --out $$out \
 		--add $(BUILD)/barbench $(BUILD)/trapcount harness/guest.d/overhead.sh \
 		-- sh ./overhead.sh && \
 	python3 scripts/overhead --out $$out/overhead.txt $$out

@@ -48,7 +48,8 @@ static const char usage_text[] =
 "                       cases, so that drift spreads evenly (default 5)\n"
 "  --warmup N           warm-up batches per case and round (default 10)\n"
 "  --batch K            accesses per sample (default: so that the timer\n"
-"                       costs under 1% of a batch)\n"
+"                       costs under 1% of a batch, and one tick of it\n"
+"                       under 0.1%)\n"
 "  --resamples N        bootstrap resamples for the median's CI (default 1000)\n"
 "  --seed N             bootstrap seed (default 1)\n"
 "  --cpu N              pin to CPU N\n"
@@ -346,6 +347,11 @@ static int check_request(const char *cmd, const struct options *o)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
 			return usage_error("%s", "the variant label has a "
 					   "control character");
+	struct clock_info clock;
+
+	if (clock_from_env(&clock))
+		return usage_error("%s", "BARBENCH_CLOCK is not 'wall' or "
+				   "'icount shift=N qemu=VERSION'");
 	if (o->traps && !counting_built_in) {
 		/* Before the device is opened: the build, not the device, is
 		 * what is missing. */

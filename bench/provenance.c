@@ -74,6 +74,48 @@ static void cpu_model(char *buf, size_t len)
 	fclose(f);
 }
 
+/*
+ * The clock the run's times are on.  Only the harness that started the
+ * guest knows it, and says so in $BARBENCH_CLOCK: "wall" (or unset), or
+ * "icount shift=N qemu=VERSION", under which the guest's clock advances
+ * 2^N ns per guest instruction and every time is a count of instructions.
+ */
+int clock_from_env(struct clock_info *c)
+{
+	const char *env = getenv("BARBENCH_CLOCK");
+	int n = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->kind = "wall";
+	if (!env || !*env || !strcmp(env, "wall"))
+		return 0;
+	if (sscanf(env, "icount shift=%d qemu=%63[0-9A-Za-z.+~:-]%n",
+		   &c->shift, c->qemu, &n) != 2 || env[n] || c->shift < 0 ||
+	    c->shift > 10)
+		return -1;
+	c->kind = "icount";
+	return 0;
+}
+
+static void json_clock(struct jw *w)
+{
+	struct clock_info c;
+
+	jw_object(w, "clock");
+	if (clock_from_env(&c)) {	/* refused before the run started */
+		jw_str(w, "kind", "unknown");
+	} else if (!strcmp(c.kind, "icount")) {
+		jw_str(w, "kind", "icount");
+		jw_int(w, "shift", c.shift);
+		jw_str(w, "qemu", c.qemu);
+		jw_str(w, "unit", "guest instructions");
+	} else {
+		jw_str(w, "kind", "wall");
+		jw_str(w, "unit", "ns");
+	}
+	jw_end(w, '}');
+}
+
 void json_provenance(struct jw *w, const struct options *o)
 {
 	char cmdline[2048], model[256], date[64], module[128];
@@ -110,6 +152,7 @@ void json_provenance(struct jw *w, const struct options *o)
 	/* Which vfio-pci-core measured: "OE" marks an out-of-tree rebuild. */
 	read_line("/sys/module/vfio_pci_core/taint", module, sizeof(module));
 	jw_str(w, "vfio_pci_core_taint", module);
+	json_clock(w);
 	jw_end(w, '}');
 }
 

@@ -18,6 +18,9 @@
 #define PROBE_ACCESSES	32
 #define PROBE_ROUNDS	5
 #define TIMER_SHARE	0.003
+/* A timer tick at most this share of a batch: under QEMU icount a batch's
+ * time is exact but for the tick it lands in (16 instructions on aarch64). */
+#define TICK_SHARE	0.001
 #define PILOT_SAMPLES	21
 
 /* One access, resolved: a mapped address, or the fd and its offset. */
@@ -139,6 +142,7 @@ static int batch_for(const struct timer *t, double cost)
 		return 1;
 	/* Aim at 0.3%: TCG has 2x spells, and the timer must stay under 1%. */
 	k = ceil(t->overhead_ns / (TIMER_SHARE * cost));
+	k = fmax(k, ceil(t->ns_per_tick / (TICK_SHARE * cost)));
 	return k < 1 ? 1 : k > MAX_BATCH ? MAX_BATCH : (int)k;
 }
 

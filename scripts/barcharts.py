@@ -24,7 +24,7 @@ import tempfile
 
 import barmatrix
 import barruns
-from barrender import page_label
+from barrender import page_label, unit
 
 PAGE_COLOURS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e"]
 PATH_COLOURS = {"mmap": "#1b9e77", "fd": "#d95f02", "vmm": "#7570b3"}
@@ -82,12 +82,17 @@ def log_tics(lo, hi):
     return "set ytics (" + ", ".join(f"'{t:g}' {t:g}" for t in tics) + ")"
 
 
-def log_axes(title, lo, hi, unit="ns per access"):
+def per_access(doc):
+    """The y unit of a compare.json's or matrix.json's charts."""
+    return unit((doc.get("clock") or {}).get("kind", "wall")).per_access
+
+
+def log_axes(title, lo, hi, what="ns per access"):
     """Title and a log y axis with headroom around [lo, hi]."""
     return [f"set title {q(title)} offset 0,1",
             "set logscale y", log_tics(lo / 1.6, hi * 1.6),
             f"set yrange [{lo / 1.6}:{hi * 1.6}]",
-            f"set ylabel {q(unit + ' (log scale)')}"]
+            f"set ylabel {q(what + ' (log scale)')}"]
 
 
 def place_separators(cats):
@@ -137,7 +142,7 @@ def medians_chart(doc, d, tmp):
     lo, hi = min(values), max(values)
     title = (f"{d['address']} {d['id']}: median cost per access with "
              f"its 95% CI ({a} solid, {b} hatched)")
-    body = log_axes(title, lo, hi) + [
+    body = log_axes(title, lo, hi, per_access(doc)) + [
         "set xlabel 'register (or offset), op and width, grouped by place' "
         "offset 0,-0.8",
         f"set xrange [-0.6:{len(cats) - 0.4}]",
@@ -246,12 +251,12 @@ def distributions_chart(doc, pooled_a, pooled_b, d, tmp):
             panels.append((place, rep))
     if not panels:
         return None
-    title = (f"{d['address']} {d['id']}: raw samples, ns per access "
+    title = (f"{d['address']} {d['id']}: raw samples, {per_access(doc)} "
              f"(box: quartiles and median, whiskers: 1.5 IQR, dots: "
              f"outliers; {a} solid, {b} hatched)")
     body = [f"set multiplot layout 1,{len(panels)} title {q(title)}",
             "set logscale y", "set bmargin 4",
-            "set ylabel 'ns per access (log scale)'",
+            f"set ylabel {q(per_access(doc) + ' (log scale)')}",
             "set grid ytics lc 'grey85'",
             "set style boxplot outliers pointtype 7",
             "set pointsize 0.25", "set boxwidth 0.7", "set key off",
@@ -395,10 +400,11 @@ def vmm_chart(doc, inputs, tmp):
     name = barmatrix.DEVICE_NAMES.get(dev, dev)
     sizes = " vs ".join(f"{page_label(p.page_size)} ({p.env['arch'] or '-'})"
                         for p in inputs)
-    title = (f"{name} {dev}, vmm path: median ns per access with its 95% CI "
+    title = (f"{name} {dev}, vmm path: median {per_access(doc)} with its 95% "
+             "CI "
              f"at {sizes}; {a} solid, {b} hatched\nCompare within a page "
              "size only: each page size is its own boot, machine and arch")
-    body = log_axes(title, lo, hi) + [
+    body = log_axes(title, lo, hi, per_access(doc)) + [
         "set xlabel 'register, offset, op and width; place at "
         f"{' / '.join(page_label(p.page_size) for p in inputs)}' "
         "offset 0,-1.5",

@@ -237,6 +237,41 @@ def variants(rundir):
     return out, warnings
 
 
+def clock_of(run):
+    """"wall" or "icount": the clock of a run's times (provenance.clock,
+    written by barbench from $BARBENCH_CLOCK; a run without one is from a
+    barbench that knew only wall time)."""
+    c = run.prov.get("clock")
+    if c is None:
+        return "wall"
+    kind = obj(c).get("kind")
+    if kind == "wall":
+        return kind
+    if kind == "icount":
+        if obj(c).get("shift") != 0:
+            raise InputError(f"{run.source}: provenance.clock.shift is "
+                             f"{json.dumps(obj(c).get('shift'))}: the scripts "
+                             "read icount shift 0 only (1 ns of guest time "
+                             "is 1 instruction)")
+        return kind
+    raise InputError(f"{run.source}: provenance.clock is "
+                     f"{json.dumps(c)[:60]}, not a wall or icount clock")
+
+
+def one_clock(runs, what="the runs"):
+    """The one clock of `runs`; an InputError naming a run of each when
+    they mix: instructions and ns never go into one table or ratio."""
+    clocks = {}
+    for r in runs:
+        clocks.setdefault(clock_of(r), r)
+    if len(clocks) > 1:
+        w, i = clocks["wall"], clocks["icount"]
+        raise InputError(f"{what} mix clocks: {w.source} is on wall time "
+                         f"(ns), {i.source} on icount (guest instructions); "
+                         "compare runs of one clock")
+    return next(iter(clocks), "wall")
+
+
 def load_all(args):
     return [r for a in args for r in load(a)]
 
@@ -461,6 +496,10 @@ class CompareDoc:
                     for name in ("arch", "kernel_release", "kernel_cmdline",
                                  "class_page_size", "tool version",
                                  "cpu_model")}
+        self.clock = obj(doc.get("clock")).get("kind", "wall")
+        if self.clock not in ("wall", "icount"):
+            ck.fail(f"clock.kind is {json.dumps(self.clock)[:40]}, not "
+                    "wall or icount")
         self.a, self.b = doc["baseline"], doc["candidate"]
         rounds = obj(doc.get("rounds"))
         self.rounds = {v: [str(r) for r in rounds[v]]
@@ -486,7 +525,8 @@ class CompareDoc:
         return {
             "folder": self.arg, "file": self.path, "rundir": self.rundir,
             "created": self.doc.get("created"),
-            "page_size": self.page_size, "arch": self.env["arch"],
+            "page_size": self.page_size, "clock": self.clock,
+            "arch": self.env["arch"],
             "kernel_release": self.env["kernel_release"],
             "kernel_cmdline": self.env["kernel_cmdline"],
             "class_page_size": self.env["class_page_size"],

@@ -8,7 +8,7 @@ import datetime
 import fractions
 
 from barload import PATHS, PLACE_ORDER, InputError, compare_key_text
-from barrender import factor, page_label
+from barrender import factor, page_label, unit
 
 SCHEMA = "vfio-barbench/matrix/1"
 # Devices the embedded guest has, in the order the report shows them.
@@ -32,6 +32,11 @@ def check_inputs(inputs):
         seen[inp.page_size] = inp
     first = inputs[0]
     for inp in inputs[1:]:
+        if inp.clock != first.clock:
+            raise InputError(
+                f"{inp.path}: on the {inp.clock} clock, but {first.path} "
+                f"on {first.clock}: a matrix shows one clock (instructions "
+                "and ns never share a table)")
         if (inp.a, inp.b) != (first.a, first.b):
             raise InputError(
                 f"{inp.path}: compares {inp.b} against {inp.a}, but "
@@ -182,6 +187,7 @@ def headline(inputs, dev, off):
     register = next((inp.cases[key]["register"] for inp in inputs
                      if inp.cases[key]["register"]), None)
     a, b = inputs[0].a, inputs[0].b
+    u = unit(inputs[0].clock).name
     for c, inp in zip(cells, inputs):
         for k, v in (("A", a), ("B", b)):
             if c[k]["median_ns"] is None:
@@ -215,13 +221,13 @@ def headline(inputs, dev, off):
             parts.append(
                 f"At {page_label(c['page_size'])} pages under {b}, "
                 f"{traps_b} {noun} accesses trap (median "
-                f"{B['median_ns']:.0f} ns each) versus {traps_a} under {a} "
-                f"({A['median_ns']:.0f} ns): {b}/{a} {ratio}")
+                f"{B['median_ns']:.0f} {u} each) versus {traps_a} under "
+                f"{a} ({A['median_ns']:.0f} {u}): {b}/{a} {ratio}")
         else:
             parts.append(
                 f"at {page_label(c['page_size'])}: {traps_b} under {b} "
-                f"({B['median_ns']:.0f} ns) versus {traps_a} under {a} "
-                f"({A['median_ns']:.0f} ns): {ratio}")
+                f"({B['median_ns']:.0f} {u}) versus {traps_a} under {a} "
+                f"({A['median_ns']:.0f} {u}): {ratio}")
     sentence = "; ".join(parts) + "."
     if any(c[k]["traps"] is None for c in cells for k in "AB"):
         sentence += " ? of 1000: the comparison has no trap counts there."
@@ -283,6 +289,8 @@ def build(inputs, all_widths, hdev, hoff):
         "created": datetime.datetime.now(datetime.timezone.utc)
         .strftime("%Y-%m-%dT%H:%M:%SZ"),
         "variants": {"A": inputs[0].a, "B": inputs[0].b},
+        "clock": {"kind": inputs[0].clock,
+                  "unit": unit(inputs[0].clock).name},
         "page_sizes": [inp.page_size for inp in inputs],
         "rows_shown": "every op and width" if all_widths else
         "reads of 4 bytes (or a register's widest read)",

@@ -9,6 +9,25 @@ matrix cell adds measured (False where the suite did not run the case).
 import textwrap
 
 
+# ---- units ---------------------------------------------------------------
+
+class Unit:
+    """How a clock's values are named: `short` in table heads ("ns"),
+    `per_access` in sentences, `name` alone ("guest instructions")."""
+
+    def __init__(self, clock, short, name):
+        self.clock, self.short, self.name = clock, short, name
+        self.per_access = f"{name} per access"
+
+
+UNITS = {"wall": Unit("wall", "ns", "ns"),
+         "icount": Unit("icount", "insns", "guest instructions")}
+
+
+def unit(clock):
+    return UNITS[clock]
+
+
 # ---- numbers -------------------------------------------------------------
 
 def num(x):

@@ -11,7 +11,7 @@ import os
 
 import barextras
 from barrender import fraction, md_table, med_ci, num, short_cost, \
-    txt_table, wrap as wrap_text
+    txt_table, unit, wrap as wrap_text
 
 
 def slug(d):
@@ -59,6 +59,19 @@ def verdict(c):
     if c["traps_change"] in ("up", "down"):
         v += f", traps {c['traps_change']}"
     return v
+
+
+def unit_of(doc):
+    """The unit of the comparison's clock; wall for a compare.json from
+    before clocks were recorded."""
+    return unit((doc.get("clock") or {}).get("kind", "wall"))
+
+
+ICOUNT_NOTE = ("Clock: QEMU icount, shift 0: every value is a count of guest "
+               "instructions (exact across boots; blind to MMIO latency, "
+               "caches and the cost of QEMU's device emulation). hyperfine "
+               "and perf stat below ran in the guest too: their times are "
+               "the same instruction clock, read as seconds.")
 
 
 def by_device(doc):
@@ -165,8 +178,11 @@ def report_md(doc, extras, warnings, charts):
     L.append("")
     if warnings:
         L += ["## Warnings", ""] + [f"- {w}" for w in warnings] + [""]
+    if unit_of(doc).clock == "icount":
+        L += [ICOUNT_NOTE, ""]
     L += ["## Method", "",
-          f"Medians in ns per access, each variant's raw samples pooled over "
+          f"Medians in {unit_of(doc).per_access}, each variant's raw samples "
+          f"pooled over "
           f"its rounds, with bootstrap 95% CIs ({cfg['resamples']} "
           f"resamples, seed {cfg['seed']}); the ratio CI resamples both "
           f"sides. p: two-sided Mann-Whitney U (normal approximation, tie "
@@ -232,7 +248,8 @@ def drift_md(doc, cases):
     rows = [[c["place"], c["register"] or "-", f"0x{c['offset']:04x}",
              c["op"], c["width"], c["path"]] +
             [median_of(c[k], r) for k, _, r in order] for c in cases]
-    return ["<details><summary>Per-round medians (ns), in the order the "
+    return [f"<details><summary>Per-round medians ({unit_of(doc).short}), "
+            "in the order the "
             "rounds ran: drift inside the boot</summary>", ""] + \
         md_table(head, rows, right=set(range(6, len(head)))) + \
         ["", "</details>", ""]
@@ -331,7 +348,10 @@ def report_txt(doc):
         L += wrap(f"DIFFERS: {line}")
     cfg = doc["config"]
     rounds = ", or the rounds disagree" if cfg["rounds_must_agree"] else ""
-    L += wrap("median ns per access, rounds pooled; change = B/A - 1, in "
+    if unit_of(doc).clock == "icount":
+        L += wrap(ICOUNT_NOTE)
+    L += wrap(f"median {unit_of(doc).per_access}, rounds pooled; change = "
+              "B/A - 1, in "
               f"(parentheses) when not significant (p >= {cfg['alpha']:g}, "
               f"the 95% CI of B/A includes 1, under "
               f"{100 * cfg['min_effect']:g}%{rounds}); * p<0.05, ** p<0.01 "

@@ -14,7 +14,7 @@ import math
 import os
 
 import barstats
-from barload import InputError, PATHS, PLACE_ORDER, is_number, obj
+from barload import InputError, PATHS, PLACE_ORDER, clock_of, is_number, obj
 
 CONF = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gate.conf")
 
@@ -219,6 +219,8 @@ ENV_KEYS = [
     ("cpu_model", lambda r: r.prov.get("cpu_model")),
     ("device id", lambda r: f"{r.device['address']} {r.device['id']}"),
     ("tool version", lambda r: obj(r.doc.get("tool")).get("version")),
+    # wall (ns) or icount (guest instructions): never mixed in one ratio.
+    ("clock", clock_of),
     # "" for the kernel's own module, "OE" for an out-of-tree rebuild (a
     # variant): differs between variants by design.
     ("vfio-pci-core taint", lambda r: r.prov.get("vfio_pci_core_taint")),
@@ -228,6 +230,10 @@ EXPECTED_DIFF = {"vfio-pci-core taint"}
 # What must match for a gate decision to mean anything.
 GATE_ENV = ["kernel_release", "kernel_cmdline", "page_size", "arch",
             "device id"]
+# What a gate refuses even with --allow-env-diff: a ratio of instructions
+# to ns means nothing.
+GATE_NEVER_DIFF = ["clock"]
+CLOCKS = ["wall", "icount"]
 
 
 def env_value(run, name):
@@ -307,10 +313,9 @@ class Config:
         for section in cp.sections():
             allowed = self.KEYS.get(section)
             if allowed is None and section.startswith("gate."):
-                if section[5:] not in PATHS:
-                    raise InputError(f"{self.path}: [{section}]: no such "
-                                     f"path (paths: {', '.join(PATHS)})")
-                allowed = {"max_slowdown"}
+                allowed = self._gate_section(section)
+            if allowed is None and section == "compare.icount":
+                allowed = self.KEYS["compare"] - {"rounds_must_agree"}
             if allowed is None:
                 raise InputError(f"{self.path}: unknown section "
                                  f"[{section}]")
@@ -324,6 +329,12 @@ class Config:
         self.alpha = self._float("compare", "alpha", 0.01, 0, 1)
         self.min_effect = self._float("compare", "min_effect", 0.05, 0, None,
                                       low_ok=True)
+        # Under icount the samples are exact: a smaller effect is real.
+        self.icount_alpha = self._float("compare.icount", "alpha",
+                                        self.alpha, 0, 1)
+        self.icount_min_effect = self._float("compare.icount", "min_effect",
+                                             self.min_effect, 0, None,
+                                             low_ok=True)
         try:
             self.rounds_must_agree = cp.getboolean(
                 "compare", "rounds_must_agree", fallback=True)
@@ -332,6 +343,7 @@ class Config:
                              f"{cp.get('compare', 'rounds_must_agree')!r}: "
                              "not yes or no")
         self.slowdown = {p: self._slowdown(p) for p in PATHS}
+        self.icount_slowdown = {p: self._slowdown(p, "icount.") for p in PATHS}
 
     def _get(self, section, key):
         return self.cp.get(section, key, fallback=None)
@@ -366,13 +378,32 @@ class Config:
                              f"not a number {bounds}")
         return v
 
-    def _slowdown(self, path):
-        section = f"gate.{path}"
-        text = self._get(section, "max_slowdown")
+    def _gate_section(self, section):
+        """The keys of [gate.PATH], [gate.icount] or [gate.icount.PATH]; an
+        InputError for any other [gate.*]."""
+        rest = section[5:]
+        if rest.startswith("icount"):
+            rest = rest[7:] if rest.startswith("icount.") else \
+                ("" if rest == "icount" else rest)
+        if rest and rest not in PATHS:
+            raise InputError(f"{self.path}: [{section}]: no such path "
+                             f"(paths: {', '.join(PATHS)})")
+        return {"max_slowdown"}
+
+    def _slowdown(self, path, clock=""):
+        """max_slowdown of `path` on wall time: [gate.PATH], else [gate],
+        else 1.5; on icount (clock "icount."): [gate.icount.PATH], else
+        [gate.icount], else 1.01.  icount never falls back to the wall
+        settings: they allow for TCG's drift, which icount does not have."""
+        order = [f"gate.{clock}{path}", f"gate.{clock[:-1]}"] if clock \
+            else [f"gate.{path}", "gate"]
+        section, text = None, None
+        for section in order:
+            text = self._get(section, "max_slowdown")
+            if text is not None:
+                break
         if text is None:
-            section, text = "gate", self._get("gate", "max_slowdown")
-        if text is None:
-            return 1.5
+            return 1.01 if clock else 1.5
         if text.strip().lower() == "off":
             return None
         v = self._float(section, "max_slowdown", 1.5, 0, None, text)
@@ -381,3 +412,7 @@ class Config:
                              f"{text!r}: must be >= 1 (a ratio "
                              "candidate/baseline), or off")
         return v
+
+    def slowdown_for(self, clock, path):
+        return (self.icount_slowdown if clock == "icount"
+                else self.slowdown)[path]

@@ -67,11 +67,18 @@ def unit_of(doc):
     return unit((doc.get("clock") or {}).get("kind", "wall"))
 
 
-ICOUNT_NOTE = ("Clock: QEMU icount, shift 0: every value is a count of guest "
-               "instructions (exact across boots; blind to MMIO latency, "
-               "caches and the cost of QEMU's device emulation). hyperfine "
-               "and perf stat below ran in the guest too: their times are "
-               "the same instruction clock, read as seconds.")
+def icount_note(doc):
+    """What the numbers of an icount comparison are, and what hyperfine
+    and perf stat's times mean on that clock."""
+    note = ("Clock: QEMU icount, shift 0: every value is a count of guest "
+            "instructions (exact across boots; blind to MMIO latency, "
+            "caches and the cost of QEMU's device emulation).")
+    if any((doc.get("hyperfine") or {}).values()) or \
+            any((doc.get("perf") or {}).values()):
+        note += (" hyperfine and perf stat ran in the guest too: their "
+                 "seconds are guest time, so 1 ns is one guest instruction; "
+                 "perf's cycle and instruction counters are QEMU's.")
+    return note
 
 
 def by_device(doc):
@@ -179,7 +186,7 @@ def report_md(doc, extras, warnings, charts):
     if warnings:
         L += ["## Warnings", ""] + [f"- {w}" for w in warnings] + [""]
     if unit_of(doc).clock == "icount":
-        L += [ICOUNT_NOTE, ""]
+        L += [icount_note(doc), ""]
     L += ["## Method", "",
           f"Medians in {unit_of(doc).per_access}, each variant's raw samples "
           f"pooled over "
@@ -349,7 +356,7 @@ def report_txt(doc):
     cfg = doc["config"]
     rounds = ", or the rounds disagree" if cfg["rounds_must_agree"] else ""
     if unit_of(doc).clock == "icount":
-        L += wrap(ICOUNT_NOTE)
+        L += wrap(icount_note(doc))
     L += wrap(f"median {unit_of(doc).per_access}, rounds pooled; change = "
               "B/A - 1, in "
               f"(parentheses) when not significant (p >= {cfg['alpha']:g}, "

@@ -49,8 +49,10 @@ guest --add "$build/barbench" "$build/barbench-notraps" "$build/test_guest" \
 		exit $status'
 check "the guest tests pass in the $arch guest" [ $? = 0 ]
 
-# The default suite with --traps: per case, traps == fd accesses exactly.
-guest --out "$tmp/suite" --add "$build/barbench" "$repo/harness/guest.d/suite.sh" \
+# The default suite with --traps, on the icount clock: per case, traps ==
+# fd accesses exactly, and the committed icount baseline of this arch
+# passes at 1.01 across boots.
+guest --clock icount --out "$tmp/suite" --add "$build/barbench" "$repo/harness/guest.d/suite.sh" \
 	-- env BARBENCH_SAMPLES=20 sh ./suite.sh >"$tmp/suite.log" 2>&1
 rc=$?
 check "the suite runs in the $arch guest" \
@@ -58,6 +60,12 @@ check "the suite runs in the $arch guest" \
 python3 "$repo/scripts/tests/check_traps.py" "$tmp/suite"
 check "page size $page recorded" \
 	grep -q "\"page_size\": $page" "$tmp/suite/$nvme_file"
+python3 "$repo/scripts/gate" "$repo/results/baseline/$arch-stock-icount.json" \
+	"$tmp/suite" >"$tmp/gate.out" 2>&1
+rc=$?
+check "gate: committed $arch icount baseline vs this boot's icount suite exits 0" \
+	eval '[ $rc = 0 ] && grep -q "clock icount" "$tmp/gate.out" ||
+		{ head -20 "$tmp/gate.out"; false; }'
 
 # make compare ARCH=..., short: the doorbell's vmm reads go from mapped
 # to trapped, which the gate calls a regression.

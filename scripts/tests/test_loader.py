@@ -241,6 +241,77 @@ class Impossible(unittest.TestCase):
         self.assertIn("not a count of trapped accesses", err)
 
 
+class Clocks(unittest.TestCase):
+    """provenance.clock read, labelled and never mixed."""
+
+    def write(self, tmp, name, clock):
+        doc = fakeruns.reference()
+        if clock is not None:
+            doc["provenance"]["clock"] = clock
+        path = os.path.join(tmp, name)
+        with open(path, "w") as f:
+            json.dump(doc, f)
+        return path
+
+    ICOUNT = {"kind": "icount", "shift": 0, "qemu": "7.2.22",
+              "unit": "guest instructions"}
+
+    def test_clock_of(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            old = self.write(tmp, "old.json", None)
+            ic = self.write(tmp, "ic.json", self.ICOUNT)
+            self.assertEqual(barload.clock_of(barload.load(old)[0]), "wall")
+            self.assertEqual(barload.clock_of(barload.load(ic)[0]), "icount")
+            with self.assertRaises(barload.InputError):
+                barload.one_clock(barload.load(old) + barload.load(ic))
+
+    def test_report_labels_and_refuses(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            ic = self.write(tmp, "ic.json", self.ICOUNT)
+            rc, out, err = run("report", ic)
+            self.assertEqual(rc, 0, err)
+            self.assertIn("medians in guest instructions per access", out)
+            self.assertIn("icount shift 0", out)
+            for bad, cause in ((dict(self.ICOUNT, shift=3), "shift 0 only"),
+                               ({"kind": "tsc"}, "not a wall or icount")):
+                path = self.write(tmp, "bad.json", bad)
+                rc, out, err = run("report", path)
+                self.assertEqual(rc, 2, err)
+                self.assertIn(cause, err)
+
+    def test_gate_thresholds_and_mixed_clocks(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            a = self.write(tmp, "a.json", self.ICOUNT)
+            rc, out, err = run("gate", a, a)
+            self.assertEqual(rc, 0, out + err)
+            self.assertIn("clock icount (guest instructions)", out)
+            self.assertIn("fd 1.01x", out)
+            w = self.write(tmp, "w.json", {"kind": "wall", "unit": "ns"})
+            rc, out, err = run("gate", "--allow-env-diff", w, a)
+            self.assertEqual(rc, 2, out + err)
+            self.assertIn("clocks differ", err)
+
+    def test_config_icount_sections(self):
+        import barruns
+        cfg = barruns.Config()
+        self.assertEqual(cfg.slowdown_for("icount", "fd"), 1.01)
+        self.assertEqual(cfg.slowdown_for("wall", "fd"), 4)
+        self.assertEqual(cfg.icount_min_effect, 0.005)
+        with tempfile.TemporaryDirectory() as tmp:
+            conf = os.path.join(tmp, "g.conf")
+            with open(conf, "w") as f:
+                f.write("[gate.icount.fd]\nmax_slowdown = 1.02\n"
+                        "[gate.icount.bogus]\nmax_slowdown = 1\n")
+            with self.assertRaises(barload.InputError):
+                barruns.Config(conf)
+            with open(conf, "w") as f:
+                f.write("[gate.icount.fd]\nmax_slowdown = 1.02\n")
+            cfg = barruns.Config(conf)
+            self.assertEqual(cfg.slowdown_for("icount", "fd"), 1.02)
+            self.assertEqual(cfg.slowdown_for("icount", "mmap"), 1.01)
+            self.assertEqual(cfg.slowdown_for("wall", "fd"), 1.5)
+
+
 class Render(unittest.TestCase):
     """The renderer's strings, which every report shares."""
 

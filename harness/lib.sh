@@ -33,7 +33,11 @@ usage_error() {
 }
 
 # need_value "$@": in an option loop, before taking $2 as the value of the
-# option $1.  Without it, set -u would stop the script with a shell error.
+# option $1.  Without it, set -u would stop the script with a shell error;
+# and `--out -- CMD` would take -- for the folder.
 need_value() {
 	[ $# -ge 2 ] || usage_error "$1 needs a value"
+	case $2 in
+	--*) usage_error "$1 needs a value, not the option '$2'" ;;
+	esac
 }

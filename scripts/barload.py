@@ -86,6 +86,17 @@ def is_count(x):
 
 # ---- reading -------------------------------------------------------------
 
+class NotJSON(ValueError):
+    pass
+
+
+def not_json(name):
+    """NaN, Infinity and -Infinity: Python's json reads them, JSON has no
+    such values, and a median of NaN would print as "nan" and compare as
+    neither slower nor faster."""
+    raise NotJSON(name)
+
+
 def read_json(path):
     """The document in `path`; an InputError naming the cause for a file
     that is missing, unreadable, not UTF-8, not JSON, or JSON that Python
@@ -104,7 +115,10 @@ def read_json(path):
         raise InputError(f"{path}: not UTF-8 (byte {e.start}); not a "
                          "results file, or corrupt")
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=not_json)
+    except NotJSON as e:
+        raise InputError(f"{path}: {e} is not JSON (no tool of ours writes "
+                         "it); corrupt or hand-edited?")
     except json.JSONDecodeError as e:
         raise InputError(f"{path}: not valid JSON (line {e.lineno}: "
                          f"{e.msg}); truncated or corrupt?")

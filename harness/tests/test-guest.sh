@@ -16,6 +16,20 @@ rc=$?
 check "status passed through" [ "$rc" = 3 ]
 check "stdout passed through" [ "$out" = hello ]
 check "/out brought back" [ "$(cat "$work/res/x" 2>/dev/null)" = 42 ]
+check "the --out folder is marked as the harness's" [ -f "$work/res/.barbench-guest-out" ]
+# --out never replaces a folder the harness did not write (it once replaced
+# results/ itself): refused before the boot, every file left in place.
+mkdir -p "$work/mine/baseline"
+echo keep >"$work/mine/baseline/b.json"
+"$guest" -q --out "$work/mine" -- true 2>"$work/err"
+rc=$?
+check "--out on a folder of yours gives 2" [ "$rc" = 2 ]
+check "...naming why" grep -q "not an earlier --out" "$work/err"
+check "...and leaves it untouched" [ "$(cat "$work/mine/baseline/b.json")" = keep ]
+"$guest" -q --out -- true 2>"$work/err"
+rc=$?
+check "--out -- is a usage error (2), not a folder named --" \
+	eval '[ "$rc" = 2 ] && grep -q "needs a value" "$work/err"'
 
 # A kernel panic: 122, and the earlier --out folder is left as it was.
 "$guest" -q --out "$work/res" -- sh -c 'echo c >/proc/sysrq-trigger' \

@@ -195,7 +195,7 @@ class Gate(unittest.TestCase):
     def test_nan_median(self):
         doc = small()
         find(doc, "other", "fd")["median_ns"] = math.nan
-        self.invalid(doc, "median_ns is NaN")
+        self.invalid(doc, "NaN is not JSON")
 
     def test_zero_samples(self):
         doc = small()

@@ -139,6 +139,15 @@ class Hostile(unittest.TestCase):
                                        '"median_ns": ' + "9" * 5000 + ",\"x\":", 1)
         self.refused(self.file("h.json", text.encode()), "cannot be read")
 
+    def test_nan_and_infinity(self):
+        doc = fakeruns.reference()
+        for name in ("NaN", "Infinity", "-Infinity"):
+            with self.subTest(name=name):
+                text = json.dumps(doc).replace('"median_ns": ',
+                                               f'"median_ns": {name}, "x": ', 1)
+                self.refused(self.file("n.json", text.encode()),
+                             f"{name} is not JSON")
+
     def test_a_folder_named_as_file(self):
         rc, out, err = run("overhead", os.path.join(self.dir, "nothing"))
         self.assertEqual(rc, 2, err)

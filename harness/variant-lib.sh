@@ -31,6 +31,24 @@ variant_get() {
 
 # variant_check FILE: every key present, and values that make sense.
 variant_check() {
+	# Byte-safe: a CR (a file saved on Windows), a BOM or a line that is
+	# not KEY=VALUE of a known key is named, never read as a value.
+	if LC_ALL=C grep -q "$(printf '\r')" "$1"; then
+		echo "variant file $1: has CR line endings; save it with LF only" >&2
+		return 1
+	fi
+	if [ "$(head -c 3 "$1" | od -An -tx1 | tr -d ' \n')" = efbbbf ]; then
+		echo "variant file $1: starts with a byte-order mark; remove it" >&2
+		return 1
+	fi
+	bad=$(LC_ALL=C grep -n -v -e '^#' -e '^[[:space:]]*$' "$1" |
+		LC_ALL=C grep -v -E "^[0-9]+:($(echo $VARIANT_KEYS | tr ' ' '|'))=" |
+		head -n 1)
+	if [ -n "$bad" ]; then
+		echo "variant file $1: line ${bad%%:*} is not KEY=VALUE of a known key" \
+			"($VARIANT_KEYS): '${bad#*:}'" >&2
+		return 1
+	fi
 	for k in $VARIANT_KEYS; do
 		variant_get "$1" "$k" >/dev/null || return 1
 	done
@@ -50,6 +68,10 @@ variant_check() {
 	   return 1 ;;
 	esac
 	p=$(variant_get "$1" patch)
+	case $p in
+	/*) echo "variant file $1: patch=$p: give the path relative to the repository" >&2
+	    return 1 ;;
+	esac
 	if [ -n "$p" ] && [ ! -f "$repo/$p" ]; then
 		echo "variant file $1: patch $p does not exist" >&2
 		return 1

@@ -227,6 +227,17 @@ def load(arg):
     return [Run(arg, check_run(doc, arg))]
 
 
+def missing_in_rounds(vdir):
+    """A device file some rounds have and others lack: the variant's header
+    would count rounds that did not measure every device."""
+    rounds = round_folders(vdir)
+    files = {r: {os.path.basename(f) for f in run_files(r)} for r in rounds}
+    every = set().union(*files.values()) if files else set()
+    return [f"{r}: no {name} (the other rounds of {os.path.basename(vdir)} "
+            "have it); that device has fewer rounds than the header says"
+            for r in rounds for name in sorted(every - files[r])]
+
+
 def variants(rundir):
     """{variant: [Run]} of a comparison folder, RUNDIR/V/round-N/*.json
     (or RUNDIR/V/*.json), and warnings about them."""
@@ -238,6 +249,7 @@ def variants(rundir):
         if not os.path.isdir(vdir) or v == "charts":
             continue
         runs = load_rounds(vdir)
+        warnings += missing_in_rounds(vdir)
         for run in runs:
             if run.prov.get("variant") != v:
                 warnings.append(f"{run.source}: provenance.variant "
@@ -287,7 +299,19 @@ def one_clock(runs, what="the runs"):
 
 
 def load_all(args):
-    return [r for a in args for r in load(a)]
+    """Runs of every argument; the same file named twice (or a file and
+    its folder) is refused, never counted twice."""
+    seen, runs = {}, []
+    for a in args:
+        for r in load(a):
+            path = os.path.realpath(r.source.split("#runs[")[0])
+            key = (path, r.source.partition("#")[2])
+            if key in seen:
+                raise InputError(f"{r.source}: given twice (also as "
+                                 f"{seen[key]}); each run counts once")
+            seen[key] = r.source
+            runs.append(r)
+    return runs
 
 
 def check_table(run):

@@ -36,4 +36,24 @@ for i in $(seq "$count"); do
 	rc=$?
 	check "$f gave $rc" verdict_ok
 done
+# The damage a person does to a variant file, each refused by name.
+good=$(printf 'description=x\narch=x86_64\nkernel=debian:6.12\npatch=\ncmdline=\n')
+refused() {	# refused NAME PATTERN CONTENT: variant_check says PATTERN
+	printf '%s' "$3" >"$work/named"
+	(repo=$repo; . "$repo/harness/variant-lib.sh"; variant_check "$work/named") \
+		>"$work/out" 2>&1
+	rc=$? want=$2
+	check "$1 is refused" eval '[ $rc = 1 ] && grep -q -- "$want" "$work/out" ||
+		{ cat "$work/out"; false; }'
+}
+refused "a misspelt key" "line 6 is not KEY=VALUE of a known key" \
+	"$good
+patches=harness/patches/msix-sparse.patch
+"
+refused "CR line endings" "CR line endings" "$(printf '%s\n' "$good" | sed 's/$/\r/')"
+refused "a byte-order mark" "byte-order mark" "$(printf '\357\273\277')$good"
+refused "an absolute patch path" "relative to the repository" \
+	"$(echo "$good" | sed "s|^patch=|patch=$repo/harness/patches/msix-sparse.patch|")"
+# Refused before any build or boot: the same variant twice.
+expect 2 "named twice" "$repo/harness/compare" stock stock
 summary fuzz-variants

@@ -87,6 +87,30 @@ class Inputs(unittest.TestCase):
         self.assertEqual(sorted(variants), ["msix-sparse", "stock"])
         self.assertEqual(warnings, [])
 
+    def test_a_run_given_twice_is_refused(self):
+        one = os.path.join(REF, "0000_00_02_0.json")
+        for script, args in (("report", [REF, one]),
+                             ("bundle", ["-o", os.path.join(self.tmp.name,
+                                                            "b.json"),
+                                         one, one])):
+            rc, out, err = run(script, *args)
+            self.assertEqual(rc, 2, script + err)
+            self.assertIn("given twice", err)
+
+    def test_compare_same_variant_twice(self):
+        rc, out, err = run("compare", "--no-charts", "--baseline", "stock",
+                           "--candidate", "stock", self.rundir)
+        self.assertEqual(rc, 2, err)
+        self.assertIn("both 'stock': name two different variants", err)
+
+    def test_a_round_missing_a_device_warns(self):
+        rd = fakeruns.rundir(os.path.join(self.tmp.name, "gap"),
+                             extras=False)
+        os.unlink(os.path.join(rd, "stock", "round-2", "0000_00_03_0.json"))
+        variants, warnings = barload.variants(rd)
+        self.assertEqual(len(warnings), 1, warnings)
+        self.assertIn("round-2: no 0000_00_03_0.json", warnings[0])
+
     def test_bundle_takes_out_option_and_old_form(self):
         with tempfile.TemporaryDirectory() as tmp:
             a, b = os.path.join(tmp, "a.json"), os.path.join(tmp, "b.json")

@@ -86,4 +86,14 @@ check "and says so" grep -q "^run-suite: --samples needs a value" "$results/bad.
 "$repo/harness/build-module" --arch riscv64 msix-sparse >"$results/bad.log" 2>&1
 check "build-module --arch riscv64 gives 2" [ $? = 2 ]
 check "and says the variant does not run there" grep -q "does not run on riscv64" "$results/bad.log"
+# A patch that does not apply: 120, the reason on stderr, and stdout (where
+# the module's path goes) empty.
+badpatch=$(mktemp "$results/bad.XXXXXX.patch")
+printf -- '--- a/drivers/vfio/pci/vfio_pci_core.c\n+++ b/drivers/vfio/pci/vfio_pci_core.c\n@@ -1,1 +1,1 @@\n-no such line\n+x\n' >"$badpatch"
+rel=$(realpath --relative-to="$repo" "$badpatch")	# patch= is relative
+printf 'description=x\narch=x86_64\nkernel=debian:6.12\npatch=%s\ncmdline=\n' "$rel" >"$results/nopatch"
+"$repo/harness/build-module" --arch x86_64 "$results/nopatch" >"$results/np.out" 2>"$results/np.err"
+check "a patch that does not apply gives 120" [ $? = 120 ]
+check "...says so on stderr" grep -q "does not apply" "$results/np.err"
+check "...and prints nothing on stdout" [ ! -s "$results/np.out" ]
 summary variants

@@ -95,6 +95,14 @@ def log_axes(title, lo, hi, what="ns per access"):
             f"set ylabel {q(what + ' (log scale)')}"]
 
 
+def error_boxes(data, offset, col, width, colour, variant_index, title):
+    """One series of boxes with error bars: the median in column `col`,
+    its CI in the next two, each box shifted by `offset` from its x."""
+    return (f"{q(data)} using ($1+{offset:.3f}):{col}:{col + 1}:{col + 2}:"
+            f"({width}) with boxerrorbars lc '{colour}' "
+            f"{fill(variant_index)} title {q(title)}")
+
+
 def place_separators(cats):
     """Dashed lines between places and the place names above them."""
     lines, start = [], 0
@@ -160,10 +168,8 @@ def medians_chart(doc, d, tmp):
     plots = []
     for k, (p, vi, v) in enumerate(series):
         col = 2 + 3 * k
-        plots.append(f"{q(path)} using ($1+{off(k):.3f}):{col}:{col + 1}:"
-                     f"{col + 2}:({step * 0.9}) with boxerrorbars "
-                     f"lc '{PATH_COLOURS[p]}' {fill(vi)} title "
-                     f"{q(p + ' ' + v)}")
+        plots.append(error_boxes(path, off(k), col, step * 0.9,
+                                 PATH_COLOURS[p], vi, p + ' ' + v))
     body.append("plot " + ", \\\n     ".join(plots))
     return body
 
@@ -421,9 +427,7 @@ def vmm_chart(doc, inputs, tmp):
         col = 2 + 3 * k
         colour = PAGE_COLOURS[pi % len(PAGE_COLOURS)]
         label = f"{page_label(inputs[pi].page_size)} {(a, b)[vi]}"
-        plots.append(f"{q(path)} using ($1+{off(k):.3f}):{col}:"
-                     f"{col + 1}:{col + 2}:({step * 0.9}) with boxerrorbars "
-                     f"lc '{colour}' {fill(vi)} title "
-                     f"{q(label)}")
+        plots.append(error_boxes(path, off(k), col, step * 0.9, colour, vi,
+                                 label))
     body.append("plot " + ", \\\n     ".join(plots))
     return body

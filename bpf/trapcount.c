@@ -24,9 +24,10 @@ static const char usage_text[] =
 "\n"
 "Counts the accesses that trap into the kernel through VFIO device fds\n"
 "(vfio_pci_core_read/write), classed by device, process, BAR, place\n"
-"(msix-table, msix-pba, table-page, other), op and width, with a log2\n"
-"latency histogram per place and op; config-space accesses apart; and the\n"
-"mmaps of regions and the page faults on them.\n"
+"(msix-table, msix-pba, table-page, other), op and width; with -H also\n"
+"timed, with a log2 latency histogram per place and op; config-space\n"
+"accesses apart; and the mmaps of regions and the page faults on them.\n"
+"Counting alone is one fexit program per access; timing adds an fentry.\n"
 "\n"
 "  -- COMMAND     run COMMAND and count what it (and its children) does\n"
 "  -p, --pid PID  count what process PID (and its children) does, until\n"
@@ -37,9 +38,11 @@ static const char usage_text[] =
 "  --page-size N  compute table-page for pages of N bytes (default: the\n"
 "                 kernel's)\n"
 "  -k, --kprobes  use kprobes even where fentry/fexit work\n"
-"  --empty        attach empty fentry/fexit programs and count nothing: what\n"
-"                 probing alone costs, to compare with a full count\n"
-"  -H, --histograms  print the latency histograms\n"
+"  --empty        attach an empty fexit program (with -H, an empty fentry\n"
+"                 too) and count nothing: what probing alone costs, to\n"
+"                 compare with a count\n"
+"  -H, --histograms  time each access too (fentry and fexit: it costs\n"
+"                 more) and print the latency histograms\n"
 "  -j, --json     the report as JSON\n"
 "  -o, --out FILE write the report to FILE (atomically) instead of stdout\n"
 "  -q, --quiet    no notes or progress on stderr\n"
@@ -121,9 +124,14 @@ static int cmp_rows(const void *a, const void *b)
 	return (x->width > y->width) - (x->width < y->width);
 }
 
-static double avg_ns(const struct trap_val *v)
+/* The mean latency as printed: "-" when the accesses were not timed. */
+static const char *avg_ns(const struct trap_session *s,
+			  const struct trap_val *v, char *buf, size_t len)
 {
-	return v->count ? (double)v->total_ns / v->count : 0;
+	if (!s->timing)
+		return "-";
+	snprintf(buf, len, "%.1f", v->count ? (double)v->total_ns / v->count : 0);
+	return buf;
 }
 
 static void print_section(struct trap_session *s, const struct table *t,
@@ -133,7 +141,7 @@ static void print_section(struct trap_session *s, const struct table *t,
 
 	for (int i = 0; i < t->n; i++) {
 		const struct row *r = &t->rows[i];
-		char comm[TRAP_COMM_LEN];
+		char comm[TRAP_COMM_LEN], avg[32];
 
 		if (r->key.kind != kind)
 			continue;
@@ -166,10 +174,11 @@ static void print_section(struct trap_session *s, const struct table *t,
 			       trap_place_name(r->key.place), r->val.count);
 		else
 			fprintf(out, "  %-13s %7u %-15s %-6u %-10s %-5s %3u %8llu "
-			       "%10llu %9.0f\n", r->key.dev, r->key.tgid, comm,
+			       "%10llu %9s\n", r->key.dev, r->key.tgid, comm,
 			       r->key.region, trap_place_name(r->key.place),
 			       r->key.op ? "write" : "read", r->key.width,
-			       r->val.count, r->val.bytes, avg_ns(&r->val));
+			       r->val.count, r->val.bytes,
+			       avg_ns(s, &r->val, avg, sizeof(avg)));
 	}
 }
 
@@ -233,22 +242,27 @@ static void print_json(struct trap_session *s, const struct table *t,
 	fprintf(out, "  \"traps\": [");
 	for (int i = 0; i < t->n; i++) {
 		const struct row *r = &t->rows[i];
-		char comm[TRAP_COMM_LEN];
+		char comm[TRAP_COMM_LEN], avg[32];
+		const char *a = avg_ns(s, &r->val, avg, sizeof(avg));
 
 		trap_comm(s, r->key.tgid, comm);
 		fprintf(out, "%s\n    {\"device\": \"%s\", \"pid\": %u, \"comm\": "
 		       "\"%s\", \"kind\": \"%s\", \"region\": %u, \"place\": "
 		       "\"%s\", \"op\": \"%s\", \"width\": %u, \"error\": %u, "
 		       "\"count\": %llu, \"bytes\": %llu, \"errors\": %llu, "
-		       "\"avg_ns\": %.1f, \"hist_log2_ns\": [", i ? "," : "",
+		       "\"avg_ns\": %s, \"hist_log2_ns\": ", i ? "," : "",
 		       r->key.dev, r->key.tgid, comm,
 		       trap_kind_name(r->key.kind), r->key.region,
 		       trap_place_name(r->key.place),
 		       r->key.op ? "write" : "read", r->key.width, r->key.err,
 		       r->val.count, r->val.bytes, r->val.errors,
-		       avg_ns(&r->val));
+		       strcmp(a, "-") ? a : "null");
+		if (!s->timing) {
+			fprintf(out, "null}");
+			continue;
+		}
 		for (int b = 0; b < TRAP_HIST_SLOTS; b++)
-			fprintf(out, "%s%u", b ? ", " : "", r->val.hist[b]);
+			fprintf(out, "%s%u", b ? ", " : "[", r->val.hist[b]);
 		fprintf(out, "]}");
 	}
 	fprintf(out, "\n  ]\n}\n");
@@ -379,6 +393,7 @@ static int parse_args(int argc, char **argv, struct cli *a)
 			break;
 		case 'H':
 			a->hist = 1;
+			a->trap.timing = 1;
 			break;
 		case 'j':
 			a->json = 1;

@@ -51,6 +51,15 @@ struct trap_val {
 	unsigned int hist[TRAP_HIST_SLOTS];
 };
 
+/* The counting fast path's per-CPU cache: a power of two. */
+#define TRAP_CACHE_SLOTS	64
+
+/* One cache slot: a key (dev[0] == 0 while free) and its counters. */
+struct trap_slot {
+	struct trap_key key;
+	struct trap_val val;
+};
+
 /* The PBA's place, which the kernel does not keep: user space reads it. */
 struct trap_pba {
 	unsigned int bar;

@@ -150,15 +150,20 @@ static int open_and_load(struct trap_session *s, const struct trap_opts *o,
 	skel->rodata->page_shift = __builtin_ctzll(s->page_size);
 	skel->rodata->case_addr = o->case_addr;
 	skel->rodata->case_tgid = o->case_tgid;
+	/* kprobes time anyway: a kretprobe has no arguments but the entry's. */
+	skel->rodata->timing = o->timing || kprobes == 1;
 
-	bpf_program__set_autoload(skel->progs.empty_entry, o->empty);
+	/* --empty: the floor of the mode, fexit alone or (-H) with fentry. */
+	bpf_program__set_autoload(skel->progs.empty_entry, o->empty && o->timing);
 	bpf_program__set_autoload(skel->progs.empty_exit, o->empty);
 	if (o->empty)
 		kprobes = 2;	/* neither set below: only the empty pair */
-	bpf_program__set_autoload(skel->progs.fentry_read, !kprobes);
-	bpf_program__set_autoload(skel->progs.fexit_read, !kprobes);
-	bpf_program__set_autoload(skel->progs.fentry_write, !kprobes);
-	bpf_program__set_autoload(skel->progs.fexit_write, !kprobes);
+	bpf_program__set_autoload(skel->progs.fentry_read, !kprobes && o->timing);
+	bpf_program__set_autoload(skel->progs.fexit_read, !kprobes && o->timing);
+	bpf_program__set_autoload(skel->progs.fentry_write, !kprobes && o->timing);
+	bpf_program__set_autoload(skel->progs.fexit_write, !kprobes && o->timing);
+	bpf_program__set_autoload(skel->progs.count_read, !kprobes && !o->timing);
+	bpf_program__set_autoload(skel->progs.count_write, !kprobes && !o->timing);
 	bpf_program__set_autoload(skel->progs.fexit_mmap, !kprobes);
 	bpf_program__set_autoload(skel->progs.fentry_fault,
 				  !kprobes && fault_fn);
@@ -218,14 +223,20 @@ static int attach_all(struct trap_session *s, int kprobes, const char *fault_fn,
 	struct trapcount_bpf *k = s->skel;
 	int ret = 0;
 
-	if (bpf_program__autoload(k->progs.empty_entry)) {
-		ret = add_link(s, bpf_program__attach(k->progs.empty_entry),
-			       "empty fentry vfio_pci_core_read", 1, e);
+	if (bpf_program__autoload(k->progs.empty_exit)) {
+		if (bpf_program__autoload(k->progs.empty_entry))
+			ret = add_link(s, bpf_program__attach(k->progs.empty_entry),
+				       "empty fentry vfio_pci_core_read", 1, e);
 		return ret ? ret : add_link(s,
 			       bpf_program__attach(k->progs.empty_exit),
 			       "empty fexit vfio_pci_core_read", 1, e);
 	}
-	if (!kprobes) {
+	if (!kprobes && !bpf_program__autoload(k->progs.fentry_read)) {
+		ret = add_link(s, bpf_program__attach(k->progs.count_read),
+			       "fexit vfio_pci_core_read", 1, e);
+		ret = ret ? ret : add_link(s, bpf_program__attach(k->progs.count_write),
+			       "fexit vfio_pci_core_write", 1, e);
+	} else if (!kprobes) {
 		ret = add_link(s, bpf_program__attach(k->progs.fentry_read),
 			       "fentry vfio_pci_core_read", 1, e);
 		ret = ret ? ret : add_link(s, bpf_program__attach(k->progs.fexit_read),
@@ -234,6 +245,8 @@ static int attach_all(struct trap_session *s, int kprobes, const char *fault_fn,
 			       "fentry vfio_pci_core_write", 1, e);
 		ret = ret ? ret : add_link(s, bpf_program__attach(k->progs.fexit_write),
 			       "fexit vfio_pci_core_write", 1, e);
+	}
+	if (!kprobes) {
 		ret = ret ? ret : add_link(s, bpf_program__attach(k->progs.fexit_mmap),
 			       "fexit vfio_pci_core_mmap", 0, e);
 		if (!ret && fault_fn)
@@ -287,9 +300,11 @@ static int start_mode(struct trap_session *s, const struct trap_opts *o,
 
 	if (ret)
 		return ret;
-	s->mode = o->empty ? "empty fentry/fexit" :
-		  kprobes ? "kprobe/kretprobe" : "fentry/fexit";
+	s->mode = o->empty ? (o->timing ? "empty fentry/fexit" : "empty fexit") :
+		  kprobes ? "kprobe/kretprobe" :
+		  o->timing ? "fentry/fexit" : "fexit";
 	load_pbas(s);
+	s->timing = !o->empty && (o->timing || kprobes == 1);
 	s->kprobes = kprobes;
 	s->fault_fn = fault_fn;
 	ret = attach_all(s, kprobes, fault_fn, e);
@@ -404,31 +419,99 @@ static void sum_cpus(const struct trap_val *per_cpu, int ncpus,
 	}
 }
 
+static void add_val(struct trap_val *to, const struct trap_val *v)
+{
+	to->count += v->count;
+	to->bytes += v->bytes;
+	to->errors += v->errors;
+	to->total_ns += v->total_ns;
+	for (int b = 0; b < TRAP_HIST_SLOTS; b++)
+		to->hist[b] += v->hist[b];
+}
+
+/*
+ * The cache's slots, summed per key over CPUs (a key can sit in its slot
+ * on several CPUs): at most TRAP_CACHE_SLOTS * ncpus entries in @out.
+ */
+static int read_cache(struct trap_session *s, int ncpus,
+		      struct trap_slot *out)
+{
+	int fd = bpf_map__fd(s->skel->maps.cache), n = 0;
+	struct trap_slot *per_cpu = calloc(ncpus, sizeof(*per_cpu));
+
+	if (!per_cpu)
+		return -1;
+	for (__u32 idx = 0; idx < TRAP_CACHE_SLOTS; idx++) {
+		if (bpf_map_lookup_elem(fd, &idx, per_cpu))
+			continue;
+		for (int c = 0; c < ncpus; c++) {
+			const struct trap_slot *slot = &per_cpu[c];
+			int i = 0;
+
+			if (!slot->key.dev[0])
+				continue;	/* free */
+			while (i < n && memcmp(&out[i].key, &slot->key,
+					       sizeof(slot->key)))
+				i++;
+			if (i == n)
+				out[n++] = (struct trap_slot){ .key = slot->key };
+			add_val(&out[i].val, &slot->val);
+		}
+	}
+	free(per_cpu);
+	return n;
+}
+
 int trap_for_each(struct trap_session *s,
 		  void (*fn)(const struct trap_key *, const struct trap_val *,
 			     void *), void *arg)
 {
-	int fd = bpf_map__fd(s->skel->maps.traps), n = 0;
+	int fd = bpf_map__fd(s->skel->maps.traps), n = 0, ncached;
 	int ncpus = libbpf_num_possible_cpus();
 	struct trap_key key, next;
 	struct trap_val *per_cpu, val;
+	struct trap_slot *cached;
+	char *merged;
 	void *prev = NULL;
 
 	if (ncpus <= 0)
 		return -1;
 	per_cpu = calloc(ncpus, sizeof(*per_cpu));
-	if (!per_cpu)
+	cached = calloc((size_t)TRAP_CACHE_SLOTS * ncpus, sizeof(*cached));
+	merged = calloc((size_t)TRAP_CACHE_SLOTS * ncpus, 1);
+	ncached = per_cpu && cached && merged ? read_cache(s, ncpus, cached) : -1;
+	if (ncached < 0) {
+		free(per_cpu);
+		free(cached);
+		free(merged);
 		return -1;
+	}
+	/* Each access was counted once: in its cache slot or in the hash. */
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		if (!bpf_map_lookup_elem(fd, &next, per_cpu)) {
 			sum_cpus(per_cpu, ncpus, &val);
+			for (int i = 0; i < ncached; i++) {
+				if (!merged[i] && !memcmp(&cached[i].key, &next,
+							  sizeof(next))) {
+					add_val(&val, &cached[i].val);
+					merged[i] = 1;
+				}
+			}
 			fn(&next, &val, arg);
 			n++;
 		}
 		key = next;
 		prev = &key;
 	}
+	for (int i = 0; i < ncached; i++) {
+		if (!merged[i]) {
+			fn(&cached[i].key, &cached[i].val, arg);
+			n++;
+		}
+	}
 	free(per_cpu);
+	free(cached);
+	free(merged);
 	return n;
 }
 

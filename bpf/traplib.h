@@ -24,13 +24,16 @@ struct trap_opts {
 	pid_t case_tgid;
 	int verbose;		/* libbpf's messages on stderr */
 	int empty;		/* empty fentry/fexit only: the probing floor */
+	int timing;		/* time each access (latency histograms): an
+				 * entry program too; else fexit alone counts */
 };
 
 struct trap_session {
 	struct trapcount_bpf *skel;
 	struct bpf_link *links[TRAP_MAX_LINKS];
 	int nlinks;
-	const char *mode;	/* "fentry/fexit" or "kprobe/kretprobe" */
+	const char *mode;	/* "fexit", "fentry/fexit" or "kprobe/kretprobe" */
+	int timing;		/* total_ns and the histograms are filled */
 	char attached[TRAP_MAX_LINKS][64];
 	int nattached;
 	char notes[TRAP_MAX_NOTES][192];	/* what was not attached, why */

@@ -85,9 +85,15 @@ static void fd_reads(struct vfio_dev *d, int region, uint64_t off, int width,
 		CHECK(vfio_region_read(d, region, off, &v, width, &err) == 0);
 }
 
-static void exact_counts(const char *addr, int kprobes)
+/*
+ * The same exact counts in each mode: fexit alone (counting), fentry/fexit
+ * (-H, timing each access) and the kprobe fallback.
+ */
+static void exact_counts(const char *addr, int kprobes, int timing)
 {
-	struct trap_opts o = { .force_kprobes = kprobes, .filter = 1 };
+	struct trap_opts o = { .force_kprobes = kprobes, .filter = 1,
+			       .timing = timing };
+	const char *fentry_mode = timing ? "fentry/fexit" : "fexit";
 	struct trap_session s;
 	struct trap_lost lost;
 	struct vfio_dev d;
@@ -108,11 +114,11 @@ static void exact_counts(const char *addr, int kprobes)
 	}
 	printf("# %s\n", s.mode);
 #ifdef __x86_64__
-	CHECK(!strcmp(s.mode, kprobes ? "kprobe/kretprobe" : "fentry/fexit"));
+	CHECK(!strcmp(s.mode, kprobes ? "kprobe/kretprobe" : fentry_mode));
 #else
 	/* Debian's ppc64el kernel has no BPF trampolines: kprobes either way. */
 	CHECK(!strcmp(s.mode, "kprobe/kretprobe") ||
-	      (!kprobes && !strcmp(s.mode, "fentry/fexit")));
+	      (!kprobes && !strcmp(s.mode, fentry_mode)));
 #endif
 	CHECK_EQ(trap_add_pid(&s, getpid()), 0);
 	if (vfio_dev_open(&d, addr, 0, &err)) {
@@ -210,8 +216,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	baseline_programs = count_programs();
-	exact_counts(nvme, 0);
-	exact_counts(nvme, 1);
+	exact_counts(nvme, 0, 0);
+	exact_counts(nvme, 0, 1);
+	exact_counts(nvme, 1, 0);
 	page_size_preview(nvme);
 	filter_other_pid(nvme);
 	return check_summary("trapcount");

@@ -1,8 +1,8 @@
 #!/bin/sh
 # What trapcount adds to a trapped access, measured in one boot: the median
 # cost of an fd read of a register with no probe, with empty fentry/fexit
-# programs (the floor of probing), under trapcount (fentry/fexit and
-# kprobes), and under the kernel's own tracefs kprobe on the same function.
+# programs (the floor of probing), under trapcount (fexit alone, -H's
+# fentry/fexit, and kprobes), and under the kernel's own tracefs kprobe on the same function.
 # The setups alternate over ROUNDS rounds because emulated timings drift.
 # Runs in the guest from /extra (make overhead), or on a lab host from a
 # folder holding barbench and trapcount; results in $OUT.
@@ -22,8 +22,10 @@ status=0
 for round in $(seq "$ROUNDS"); do
 	echo "overhead: round $round of $ROUNDS"
 	bench none || status=1
-	bench empty-fentry-fexit ./trapcount --empty -- >/dev/null || status=1
+	bench empty-fexit ./trapcount --empty -- >/dev/null || status=1
+	bench empty-fentry-fexit ./trapcount --empty -H -- >/dev/null || status=1
 	bench trapcount ./trapcount -- >/dev/null || status=1
+	bench trapcount-histograms ./trapcount -H -- >/dev/null || status=1
 	bench trapcount-kprobes ./trapcount -k -- >/dev/null || status=1
 	echo 'p:barbench_kprobe vfio_pci_core_read' >>$tracing/kprobe_events &&
 		echo 1 >$tracing/events/kprobes/barbench_kprobe/enable || status=1

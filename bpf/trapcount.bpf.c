@@ -123,6 +123,7 @@ struct {
  */
 struct task_state {
 	__u64 ts;
+	__u32 tgid;	/* set with traced: fexit need not ask again */
 	__u8 traced;	/* 1 once the task was found traced */
 };
 
@@ -337,110 +338,6 @@ static __always_inline void make_key(struct trap_key *key,
 	}
 }
 
-/* Count one trapped access at region offset @pos that took @delta ns. */
-static __always_inline void record(struct vfio_pci_core_device *vdev,
-				   __u64 pos, __u64 count, __u8 op, long ret,
-				   __u64 delta, __u32 tgid, __u32 case_id)
-{
-	struct trap_key key = {};
-	struct dev_info *dev = device_info(vdev);
-	struct trap_val *val;
-
-	if (!dev) {
-		__sync_fetch_and_add(&lost.map_full, 1);
-		return;
-	}
-	make_key(&key, dev, pos, count, op, tgid, case_id);
-	val = entry_for(&key);
-	if (!val)
-		return;
-	/* Per-CPU values: plain adds are safe with preemption off. */
-	val->count++;
-	if (ret < 0)
-		val->errors++;
-	else
-		val->bytes += ret;
-	if (timing) {
-		val->total_ns += delta;
-		val->hist[log2_slot(delta)]++;
-	}
-}
-
-/* kprobe mode: the arguments were saved at entry. */
-static __always_inline int rw_exit(long ret)
-{
-	__u64 now = bpf_ktime_get_ns(), id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
-	struct start *s;
-
-	/* An entry was saved only for a traced task: no filter lookup here. */
-	s = bpf_map_lookup_elem(&starts, &tid);
-	if (!s) {
-		if (traced(id >> 32))
-			__sync_fetch_and_add(&lost.no_start, 1);
-		return 0;
-	}
-	record(s->vdev, s->pos, s->count, s->op, ret, now - s->ts, id >> 32,
-	       s->case_id);
-	bpf_map_delete_elem(&starts, &tid);
-	return 0;
-}
-
-static __always_inline int fentry_rw(void)
-{
-	struct task_state *st;
-
-	st = bpf_task_storage_get(&entry_ts, bpf_get_current_task_btf(), 0,
-				  BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!st) {
-		if (traced(bpf_get_current_pid_tgid() >> 32))
-			__sync_fetch_and_add(&lost.starts_full, 1);
-		return 0;
-	}
-	/*
-	 * Only "traced" is remembered (forks get new storage): a "no" could be
-	 * stale, as with -p, where the pid joins the filter after attaching.
-	 */
-	if (st->traced != 1) {
-		if (!traced(bpf_get_current_pid_tgid() >> 32))
-			return 0;
-		st->traced = 1;
-	}
-	st->ts = bpf_ktime_get_ns();
-	return 0;
-}
-
-static __always_inline int fexit_rw(struct vfio_device *core_vdev,
-				    size_t count, loff_t *ppos, long ret,
-				    __u8 op)
-{
-	__u64 now = bpf_ktime_get_ns(), id = bpf_get_current_pid_tgid();
-	struct task_state *st = bpf_task_storage_get(&entry_ts,
-					bpf_get_current_task_btf(), 0, 0);
-	__u64 pos = 0, start;
-
-	if (!st || st->traced != 1)
-		return 0;
-	if (!st->ts) {
-		__sync_fetch_and_add(&lost.no_start, 1);
-		return 0;
-	}
-	start = st->ts;
-	st->ts = 0;
-	/* The access moved *ppos on by the bytes it did: step back. */
-	bpf_probe_read_kernel(&pos, sizeof(pos), ppos);
-	if (ret > 0)
-		pos -= ret;
-	record(container_of(core_vdev, struct vfio_pci_core_device, vdev),
-	       pos, count, op, ret, now - start, id >> 32,
-	       current_case(id >> 32));
-	return 0;
-}
-
-/*
- * Counting alone (no -H): fexit sees the arguments and the result, so it
- * needs nothing from an entry program.
- */
 static __always_inline bool same_key(const struct trap_key *a,
 				     const struct trap_key *b)
 {
@@ -470,13 +367,18 @@ static __always_inline void remember_access(struct last_access *last,
 }
 
 /* Count one access in @val (a cache slot or a traps entry). */
-static __always_inline void add(struct trap_val *val, long ret)
+static __always_inline void add(struct trap_val *val, long ret, __u64 delta)
 {
+	/* Per-CPU values: plain adds, one program at a time on a CPU. */
 	val->count++;
 	if (ret < 0)
 		val->errors++;
 	else
 		val->bytes += ret;
+	if (timing) {
+		val->total_ns += delta;
+		val->hist[log2_slot(delta)]++;
+	}
 }
 
 /*
@@ -485,36 +387,38 @@ static __always_inline void add(struct trap_val *val, long ret)
  * cache slot costs no hash lookup and no filter lookup (a slot is only
  * ever given to a traced process).
  */
-static __always_inline int count_rw(struct vfio_device *core_vdev,
-				    size_t count, loff_t *ppos, long ret,
-				    __u8 op)
+/*
+ * Count one trapped access at region offset @pos (that took @delta ns, with
+ * timing): in the last access's slot, else in its own cache slot, else in
+ * the traps hash.  A slot is only ever given to a traced process, so a
+ * hit needs no filter lookup.
+ */
+static __always_inline void count_access(struct vfio_pci_core_device *vdev,
+					 __u64 pos, __u32 count, __u8 op,
+					 long ret, __u32 tgid, __u32 case_id,
+					 __u64 delta)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32, idx;
-	struct vfio_pci_core_device *vdev =
-		container_of(core_vdev, struct vfio_pci_core_device, vdev);
+	__u32 zero = 0, idx;
+	struct last_access *last = bpf_map_lookup_elem(&last_access, &zero);
 	struct trap_key key = {};
 	struct trap_slot *slot;
 	struct trap_val *val;
 	struct dev_info *dev;
-	/* The access moved *ppos on by the bytes it did: step back. */
-	__u64 pos = read_pos(ppos) - (ret > 0 ? ret : 0);
-	__u32 zero = 0, case_id = current_case(tgid);
-	struct last_access *last = bpf_map_lookup_elem(&last_access, &zero);
 
 	if (last && last->vdev == (__u64)vdev && last->pos == pos &&
 	    last->tgid == tgid && last->case_id == case_id &&
 	    last->count == count && last->op == op) {
 		slot = bpf_map_lookup_elem(&cache, &last->slot);
 		if (slot) {
-			add(&slot->val, ret);
-			return 0;
+			add(&slot->val, ret, delta);
+			return;
 		}
 	}
 	dev = device_info(vdev);
 	if (!dev) {
 		if (traced(tgid))
 			__sync_fetch_and_add(&lost.map_full, 1);
-		return 0;
+		return;
 	}
 	make_key(&key, dev, pos, count, op, tgid, case_id);
 	idx = (key.tgid ^ key.case_id ^ (pos >> 2) ^ (key.place << 3) ^
@@ -522,22 +426,108 @@ static __always_inline int count_rw(struct vfio_device *core_vdev,
 	       (dev->name[11] << 4)) & (TRAP_CACHE_SLOTS - 1);
 	slot = bpf_map_lookup_elem(&cache, &idx);
 	if (slot && same_key(&slot->key, &key)) {
-		add(&slot->val, ret);
+		add(&slot->val, ret, delta);
 		remember_access(last, vdev, pos, tgid, case_id, count, op, idx);
-		return 0;
+		return;
 	}
 	if (!traced(tgid))
-		return 0;
+		return;
 	if (slot && !slot->key.dev[0]) {	/* a free slot: this key's */
 		slot->key = key;
 		remember_comm(tgid);
-		add(&slot->val, ret);
+		add(&slot->val, ret, delta);
 		remember_access(last, vdev, pos, tgid, case_id, count, op, idx);
-		return 0;
+		return;
 	}
 	val = entry_for(&key);
 	if (val)
-		add(val, ret);
+		add(val, ret, delta);
+}
+
+/* Counting alone (no -H): fexit sees the arguments and the result. */
+static __always_inline int count_rw(struct vfio_device *core_vdev,
+				    size_t count, loff_t *ppos, long ret,
+				    __u8 op)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	/* The access moved *ppos on by the bytes it did: step back. */
+	__u64 pos = read_pos(ppos) - (ret > 0 ? ret : 0);
+
+	count_access(container_of(core_vdev, struct vfio_pci_core_device,
+				  vdev),
+		     pos, count, op, ret, tgid, current_case(tgid), 0);
+	return 0;
+}
+
+/* kprobe mode: the arguments were saved at entry. */
+static __always_inline int rw_exit(long ret)
+{
+	__u64 now = bpf_ktime_get_ns(), id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct start *s;
+
+	/* An entry was saved only for a traced task: no filter lookup here. */
+	s = bpf_map_lookup_elem(&starts, &tid);
+	if (!s) {
+		if (traced(id >> 32))
+			__sync_fetch_and_add(&lost.no_start, 1);
+		return 0;
+	}
+	count_access(s->vdev, s->pos, s->count, s->op, ret, id >> 32,
+		     s->case_id, now - s->ts);
+	bpf_map_delete_elem(&starts, &tid);
+	return 0;
+}
+
+static __always_inline int fentry_rw(void)
+{
+	struct task_state *st;
+
+	st = bpf_task_storage_get(&entry_ts, bpf_get_current_task_btf(), 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!st) {
+		if (traced(bpf_get_current_pid_tgid() >> 32))
+			__sync_fetch_and_add(&lost.starts_full, 1);
+		return 0;
+	}
+	/*
+	 * Only "traced" is remembered (forks get new storage): a "no" could be
+	 * stale, as with -p, where the pid joins the filter after attaching.
+	 */
+	if (st->traced != 1) {
+		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+		if (!traced(tgid))
+			return 0;
+		st->tgid = tgid;
+		st->traced = 1;
+	}
+	st->ts = bpf_ktime_get_ns();
+	return 0;
+}
+
+static __always_inline int fexit_rw(struct vfio_device *core_vdev,
+				    size_t count, loff_t *ppos, long ret,
+				    __u8 op)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct task_state *st = bpf_task_storage_get(&entry_ts,
+					bpf_get_current_task_btf(), 0, 0);
+	__u64 pos, start;
+
+	if (!st || st->traced != 1)
+		return 0;
+	if (!st->ts) {
+		__sync_fetch_and_add(&lost.no_start, 1);
+		return 0;
+	}
+	start = st->ts;
+	st->ts = 0;
+	/* The access moved *ppos on by the bytes it did: step back. */
+	pos = read_pos(ppos) - (ret > 0 ? ret : 0);
+	count_access(container_of(core_vdev, struct vfio_pci_core_device, vdev),
+		     pos, count, op, ret, st->tgid, current_case(st->tgid),
+		     now - start);
 	return 0;
 }
 
@@ -657,6 +647,38 @@ SEC("fentry/vfio_pci_mmap_huge_fault")
 int BPF_PROG(fentry_fault, struct vm_fault *vmf)
 {
 	return fault_entry(vmf);
+}
+
+/*
+ * kprobe counting alone (no -H): one kprobe at entry, which sees the
+ * arguments but not the result.  Bytes are the bytes asked for, and an
+ * access that fails is counted as done: -H adds the kretprobe that sees
+ * both, at about twice the cost.
+ */
+static __always_inline int kcount_rw(struct vfio_device *core_vdev,
+				     size_t count, loff_t *ppos, __u8 op)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 pos = 0;
+
+	bpf_probe_read_kernel(&pos, sizeof(pos), ppos);
+	count_access(container_of(core_vdev, struct vfio_pci_core_device, vdev),
+		     pos, count, op, count, tgid, current_case(tgid), 0);
+	return 0;
+}
+
+SEC("kprobe/vfio_pci_core_read")
+int BPF_KPROBE(kcount_read, struct vfio_device *core_vdev, char *buf,
+	       size_t count, loff_t *ppos)
+{
+	return kcount_rw(core_vdev, count, ppos, TRAP_OP_READ);
+}
+
+SEC("kprobe/vfio_pci_core_write")
+int BPF_KPROBE(kcount_write, struct vfio_device *core_vdev, const char *buf,
+	       size_t count, loff_t *ppos)
+{
+	return kcount_rw(core_vdev, count, ppos, TRAP_OP_WRITE);
 }
 
 SEC("kprobe/vfio_pci_core_read")

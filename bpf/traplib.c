@@ -150,8 +150,7 @@ static int open_and_load(struct trap_session *s, const struct trap_opts *o,
 	skel->rodata->page_shift = __builtin_ctzll(s->page_size);
 	skel->rodata->case_addr = o->case_addr;
 	skel->rodata->case_tgid = o->case_tgid;
-	/* kprobes time anyway: a kretprobe has no arguments but the entry's. */
-	skel->rodata->timing = o->timing || kprobes == 1;
+	skel->rodata->timing = o->timing;
 
 	/* --empty: the floor of the mode, fexit alone or (-H) with fentry. */
 	bpf_program__set_autoload(skel->progs.empty_entry, o->empty && o->timing);
@@ -167,9 +166,11 @@ static int open_and_load(struct trap_session *s, const struct trap_opts *o,
 	bpf_program__set_autoload(skel->progs.fexit_mmap, !kprobes);
 	bpf_program__set_autoload(skel->progs.fentry_fault,
 				  !kprobes && fault_fn);
-	bpf_program__set_autoload(skel->progs.kprobe_read, kprobes == 1);
-	bpf_program__set_autoload(skel->progs.kprobe_write, kprobes == 1);
-	bpf_program__set_autoload(skel->progs.kretprobe_rw, kprobes == 1);
+	bpf_program__set_autoload(skel->progs.kprobe_read, kprobes == 1 && o->timing);
+	bpf_program__set_autoload(skel->progs.kprobe_write, kprobes == 1 && o->timing);
+	bpf_program__set_autoload(skel->progs.kretprobe_rw, kprobes == 1 && o->timing);
+	bpf_program__set_autoload(skel->progs.kcount_read, kprobes == 1 && !o->timing);
+	bpf_program__set_autoload(skel->progs.kcount_write, kprobes == 1 && !o->timing);
 	bpf_program__set_autoload(skel->progs.kprobe_mmap, kprobes == 1);
 	bpf_program__set_autoload(skel->progs.kretprobe_mmap, kprobes == 1);
 	bpf_program__set_autoload(skel->progs.kprobe_fault,
@@ -268,6 +269,10 @@ static int attach_all(struct trap_session *s, int kprobes, const char *fault_fn,
 			  "kprobe vfio_pci_core_write", 1 },
 			{ k->progs.kretprobe_rw, true, "vfio_pci_core_write",
 			  "kretprobe vfio_pci_core_write", 1 },
+			{ k->progs.kcount_read, false, "vfio_pci_core_read",
+			  "kprobe vfio_pci_core_read", 1 },
+			{ k->progs.kcount_write, false, "vfio_pci_core_write",
+			  "kprobe vfio_pci_core_write", 1 },
 			{ k->progs.kprobe_mmap, false, "vfio_pci_core_mmap",
 			  "kprobe vfio_pci_core_mmap", 0 },
 			{ k->progs.kretprobe_mmap, true, "vfio_pci_core_mmap",
@@ -278,8 +283,9 @@ static int attach_all(struct trap_session *s, int kprobes, const char *fault_fn,
 
 		for (size_t i = 0; !ret && i < sizeof(probes) / sizeof(probes[0]);
 		     i++) {
-			if (!probes[i].func)
-				continue;	/* no fault handler to probe */
+			if (!probes[i].func ||
+			    !bpf_program__autoload(probes[i].prog))
+				continue;	/* not this mode's, or no fault handler */
 			ret = add_link(s, bpf_program__attach_kprobe(
 					       probes[i].prog, probes[i].ret,
 					       probes[i].func),
@@ -301,10 +307,10 @@ static int start_mode(struct trap_session *s, const struct trap_opts *o,
 	if (ret)
 		return ret;
 	s->mode = o->empty ? (o->timing ? "empty fentry/fexit" : "empty fexit") :
-		  kprobes ? "kprobe/kretprobe" :
+		  kprobes ? (o->timing ? "kprobe/kretprobe" : "kprobe") :
 		  o->timing ? "fentry/fexit" : "fexit";
 	load_pbas(s);
-	s->timing = !o->empty && (o->timing || kprobes == 1);
+	s->timing = !o->empty && o->timing;
 	s->kprobes = kprobes;
 	s->fault_fn = fault_fn;
 	ret = attach_all(s, kprobes, fault_fn, e);

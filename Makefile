@@ -14,6 +14,7 @@
 #   make fuzz      fuzz the parsers of untrusted input, FUZZ_SECONDS each
 #   make         build barbench, trapcount and the tests into $(BUILD)/
 #   make TRAPS=0 build/barbench   barbench without --traps: no BPF toolchain
+#   CLOCK=icount   run, compare, overhead, matrix on guest instructions (exact)
 #
 # Everything downloaded or built lives under $(CACHE)/ and $(BUILD)/, both
 # ignored by git; nothing depends on where the checkout is.
@@ -111,7 +112,7 @@ all: $(BUILD)/barbench $(if $(filter 1,$(TRAPS)),$(BUILD)/trapcount \
 	$(BUILD)/test_guest
 
 help:
-	@sed -n '2,17p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,18p' Makefile | sed 's/^# \{0,1\}//'
 
 # Rebuilt when the version changes, so results never carry a stale one.
 $(BUILD)/version: FORCE

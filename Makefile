@@ -190,7 +190,7 @@ $(VMLINUX_H): $(KERNEL_BTF) bpf/gen-vmlinux-h
 	@mkdir -p $(@D)
 	bpf/gen-vmlinux-h $(KERNEL_BTF) $@
 
-$(BPF_GEN)/trapcount.bpf.o: bpf/trapcount.bpf.c bpf/trapcount.h bpf/vfio_types.h \
+$(BPF_GEN)/trapcount.bpf.o: bpf/trapcount.bpf.c bpf/counting.bpf.h bpf/trapcount.h bpf/vfio_types.h \
 		lib/place.h $(VMLINUX_H)
 	clang -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(BPF_GEN) \
 		-Ibpf -Ilib -c $< -o $@

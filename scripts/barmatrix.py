@@ -2,12 +2,13 @@
 page size) turned into one document, vfio-barbench/matrix/1: the rows per
 device, register, path, op and width with a cell per page size, and the
 headline a reviewer quotes.  Reading the comparisons is barload's
-(CompareDoc); drawing them is scripts/matrix's and barcharts'.
+(barload_compare.CompareDoc); drawing them is scripts/matrix's and barcharts'.
 """
 import datetime
 import fractions
 
-from barload import PATHS, PLACE_ORDER, InputError, compare_key_text
+from barload import PATHS, PLACE_ORDER, InputError
+from barload_compare import compare_key_text
 from barrender import factor, page_label, unit
 
 SCHEMA = "vfio-barbench/matrix/1"

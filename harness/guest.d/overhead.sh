@@ -23,7 +23,7 @@ status=0
 # Without BPF trampolines (Debian's ppc64el kernel) there is no fentry or
 # fexit: only the kprobe setups, and no empty-probe floor.
 fentry=1
-./trapcount -q --empty -- true 2>/dev/null || {
+./trapcount -q --empty -- true >/dev/null 2>&1 || {
 	fentry=0
 	echo "overhead: no BPF trampolines here: kprobe setups only"
 }

@@ -39,6 +39,7 @@ def load_matrix():
 
 matrix = load_matrix()
 import barload  # noqa: E402  (scripts/ is on the path once matrix loads)
+import barload_compare  # noqa: E402
 import barmatrix  # noqa: E402
 
 
@@ -395,8 +396,8 @@ class Options(Base):
         db["A"]["traps"] = {"bar": 1, "accesses": 5690}
         db["B"]["traps"] = {"bar": 2, "accesses": 3}
         path = write_compare(self.fresh("counts"), doc)
-        inputs = barmatrix.check_inputs([barload.CompareDoc(path),
-                                      barload.CompareDoc(REF_4K)])
+        inputs = barmatrix.check_inputs([barload_compare.CompareDoc(path),
+                                      barload_compare.CompareDoc(REF_4K)])
         h = barmatrix.build(inputs, False, *barmatrix.HEADLINE)["headline"]
         self.assertIn("At 64K pages under msix-sparse, 667 of 1000 doorbell "
                       "accesses trap (median 1850 ns each) versus <1 of 1000 "
@@ -648,7 +649,7 @@ class BadInput(Base):
         """Members deleted or given other types at random: an InputError
         or a report, never another exception."""
         rng = random.Random(5)
-        good = barload.CompareDoc(REF_4K)
+        good = barload_compare.CompareDoc(REF_4K)
         base = ppc64le(reference())
         path = os.path.join(self.fresh("random"), "compare.json")
         os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -676,7 +677,7 @@ class BadInput(Base):
             with open(path, "w") as f:
                 json.dump(doc, f)
             try:
-                inputs = barmatrix.check_inputs([good, barload.CompareDoc(path)])
+                inputs = barmatrix.check_inputs([good, barload_compare.CompareDoc(path)])
                 doc = barmatrix.build(inputs, rng.random() < 0.5,
                                    *barmatrix.HEADLINE)
                 matrix.report_txt(doc, [])

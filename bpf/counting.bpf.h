@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * How trapcount's programs count one access (trapcount.bpf.c has the
+ * programs): the maps, the key of an access (device, region, place, op,
+ * width, process, barbench case), and where its counters live, fastest
+ * first: the last access's slot, its own slot in a per-CPU cache, or the
+ * traps hash.  Included once, by trapcount.bpf.c, after its read-only
+ * settings.
+ */
+#ifndef COUNTING_BPF_H
+#define COUNTING_BPF_H
+
+struct start {
+	__u64 ts;
+	__u64 pos;
+	__u64 count;
+	struct vfio_pci_core_device *vdev;
+	__u32 case_id;
+	__u8 op;
+};
+
+/* Per CPU, so that counting needs no atomic operations; user space sums. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, TRAP_MAX_ENTRIES);
+	__type(key, struct trap_key);
+	__type(value, struct trap_val);
+} traps SEC(".maps");
+
+/*
+ * The counting fast path: a per-CPU array of TRAP_CACHE_SLOTS counters,
+ * each slot holding one key for good, direct-mapped by a hash of the key.
+ * An access whose slot holds its key is counted there with no hash lookup;
+ * one whose slot holds another key goes to the traps hash.  Each access is
+ * counted in exactly one of the two; user space adds them up.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TRAP_CACHE_SLOTS);
+	__type(key, __u32);
+	__type(value, struct trap_slot);
+} cache SEC(".maps");
+
+/*
+ * Before even that: the last access this CPU counted and the slot it went
+ * to.  A program that reads one register in a loop (a driver polling, a
+ * benchmark) repeats the same access, whose key need not be built again:
+ * the device, offset, width, op, process and case decide it.
+ */
+struct last_access {
+	__u64 vdev, pos;
+	__u32 tgid, case_id, count, op;
+	__u32 slot;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct last_access);
+} last_access SEC(".maps");
+
+/* What classifying needs of a device, read once per device: by vdev. */
+struct dev_info {
+	char name[TRAP_DEV_LEN];
+	__u32 tbar, toff, tsize;
+	__u32 pbar, poff, psize;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u64);
+	__type(value, struct dev_info);
+} devs SEC(".maps");
+
+/* The last device seen on this CPU: an array lookup is inlined, a hash not. */
+struct last_dev {
+	__u64 vdev;
+	struct dev_info info;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct last_dev);
+} last_dev SEC(".maps");
+
+/* kprobe fallback: a kretprobe has no arguments, so the entry saves them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);		/* tid */
+	__type(value, struct start);
+} starts SEC(".maps");
+
+/*
+ * fentry/fexit: the entry's time stamp in task-local storage.  fexit sees
+ * the arguments itself, so the time is all it needs, and task storage costs
+ * a fraction of a hash update and delete per access.
+ */
+struct task_state {
+	__u64 ts;
+	__u32 tgid;	/* set with traced: fexit need not ask again */
+	__u8 traced;	/* 1 once the task was found traced */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_state);
+} entry_ts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);		/* tgid */
+	__type(value, __u8);
+} tgids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);		/* tgid */
+	__type(value, char[TRAP_COMM_LEN]);
+} comms SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, char[TRAP_DEV_LEN]);
+	__type(value, struct trap_pba);
+} pbas SEC(".maps");
+
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+/*
+ * *ppos, a kernel loff_t.  The verifier types a pointer to an integer as a
+ * plain number, so the obvious load is refused and bpf_probe_read_kernel
+ * costs ~100 instructions.  Cast to a kernel struct whose first member is
+ * 64 bits (rb_node's __rb_parent_color) instead: the verifier inlines the
+ * cast and the load is one guarded instruction (0 if the pointer faults).
+ */
+static __always_inline __u64 read_pos(loff_t *ppos)
+{
+	struct rb_node *p = bpf_rdonly_cast(ppos,
+					    bpf_core_type_id_kernel(struct rb_node));
+
+	return p->__rb_parent_color;
+}
+
+static __always_inline bool traced(__u32 tgid)
+{
+	return !filter_tgid || bpf_map_lookup_elem(&tgids, &tgid);
+}
+
+static __always_inline __u32 current_case(__u32 tgid)
+{
+	__u32 id = 0;
+
+	if (case_addr && tgid == case_tgid)
+		bpf_probe_read_user(&id, sizeof(id), (void *)case_addr);
+	return id;
+}
+
+static __always_inline bool in_range(__u64 x, __u64 start, __u64 size)
+{
+	return x >= start && x - start < size;
+}
+
+static __always_inline bool same_page(__u64 x, __u64 start, __u64 size)
+{
+	__u64 page = x >> page_shift;
+
+	return size && page >= start >> page_shift &&
+	       page <= (start + size - 1) >> page_shift;
+}
+
+/*
+ * The device's name and MSI-X layout: the table from the kernel's own
+ * vfio_pci_core_device (CO-RE), the PBA from what user space read of config
+ * space.  Read once per device and kept, since every access needs them.
+ */
+static __always_inline struct dev_info *
+device_info(struct vfio_pci_core_device *vdev)
+{
+	__u64 key = (__u64)vdev;
+	__u32 zero = 0;
+	struct last_dev *last = bpf_map_lookup_elem(&last_dev, &zero);
+	struct dev_info *info, fresh = {};
+	struct trap_pba *pba;
+
+	if (last && last->vdev == key)
+		return &last->info;
+	info = bpf_map_lookup_elem(&devs, &key);
+	if (info && last) {
+		last->vdev = key;
+		last->info = *info;
+	}
+	if (info)
+		return info;
+	bpf_probe_read_kernel_str(fresh.name, sizeof(fresh.name),
+				  BPF_CORE_READ(vdev, pdev, dev.kobj.name));
+	fresh.tbar = BPF_CORE_READ(vdev, msix_bar);
+	fresh.toff = BPF_CORE_READ(vdev, msix_offset);
+	fresh.tsize = BPF_CORE_READ(vdev, msix_size);
+	fresh.pbar = 0xff;
+	pba = bpf_map_lookup_elem(&pbas, fresh.name);
+	if (pba) {
+		fresh.pbar = pba->bar;
+		fresh.poff = pba->offset;
+		fresh.psize = pba->size;
+	}
+	bpf_map_update_elem(&devs, &key, &fresh, BPF_ANY);
+	return bpf_map_lookup_elem(&devs, &key);
+}
+
+/* The place of @off in region @region. */
+static __always_inline __u8 classify(const struct dev_info *d, __u32 region,
+				     __u64 off)
+{
+	bool on_table = region == d->tbar, on_pba = region == d->pbar;
+
+	if (on_table && in_range(off, d->toff, d->tsize))
+		return PLACE_MSIX_TABLE;
+	if (on_pba && in_range(off, d->poff, d->psize))
+		return PLACE_MSIX_PBA;
+	if (on_table && same_page(off, d->toff, d->tsize))
+		return PLACE_TABLE_PAGE;
+	if (on_pba && same_page(off, d->poff, d->psize))
+		return PLACE_TABLE_PAGE;
+	return PLACE_OTHER;
+}
+
+/* floor(log2(v)), branch-free, capped to the histogram. */
+static __always_inline __u32 log2_slot(__u64 v)
+{
+	__u32 r, shift;
+
+	r = (v > 0xFFFFFFFF) << 5; v >>= r;
+	shift = (v > 0xFFFF) << 4; v >>= shift; r |= shift;
+	shift = (v > 0xFF) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xF) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	r |= (v >> 1);
+	return r < TRAP_HIST_SLOTS ? r : TRAP_HIST_SLOTS - 1;
+}
+
+static __always_inline void remember_comm(__u32 tgid)
+{
+	char comm[TRAP_COMM_LEN];
+
+	bpf_get_current_comm(comm, sizeof(comm));
+	bpf_map_update_elem(&comms, &tgid, comm, BPF_NOEXIST);
+}
+
+/* This CPU's counters for @key, created (with the process's name) if new. */
+static __always_inline struct trap_val *entry_for(struct trap_key *key)
+{
+	static const struct trap_val zero;
+	struct trap_val *val = bpf_map_lookup_elem(&traps, key);
+
+	if (val)
+		return val;
+	if (bpf_map_update_elem(&traps, key, &zero, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&traps, key)) {
+		__sync_fetch_and_add(&lost.map_full, 1);
+		return NULL;
+	}
+	remember_comm(key->tgid);
+	return bpf_map_lookup_elem(&traps, key);
+}
+
+/* The key of an access at region offset @pos. */
+static __always_inline void make_key(struct trap_key *key,
+				     const struct dev_info *dev, __u64 pos,
+				     __u64 count, __u8 op, __u32 tgid,
+				     __u32 case_id)
+{
+	__u32 region = pos >> TRAP_REGION_SHIFT;
+
+	__builtin_memcpy(key->dev, dev->name, TRAP_DEV_LEN);
+	key->tgid = tgid;
+	key->case_id = case_id;
+	key->width = count;
+	key->region = region;
+	key->op = op;
+	if (region <= 5) {
+		key->kind = TRAP_KIND_BAR;
+		key->place = classify(dev, region, pos & OFFSET_MASK);
+	} else {
+		key->kind = region == TRAP_CONFIG_REGION ? TRAP_KIND_CONFIG :
+							   TRAP_KIND_OTHER;
+		key->place = PLACE_NONE;
+	}
+}
+
+static __always_inline bool same_key(const struct trap_key *a,
+				     const struct trap_key *b)
+{
+	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
+
+#pragma unroll
+	for (int i = 0; i < sizeof(*a) / 4; i++)
+		if (x[i] != y[i])
+			return false;
+	return true;
+}
+
+static __always_inline void remember_access(struct last_access *last,
+					    void *vdev, __u64 pos, __u32 tgid,
+					    __u32 case_id, __u32 count, __u32 op,
+					    __u32 slot)
+{
+	if (!last)
+		return;
+	last->vdev = (__u64)vdev;
+	last->pos = pos;
+	last->tgid = tgid;
+	last->case_id = case_id;
+	last->count = count;
+	last->op = op;
+	last->slot = slot;
+}
+
+/* Count one access in @val (a cache slot or a traps entry). */
+static __always_inline void add(struct trap_val *val, long ret, __u64 delta)
+{
+	/* Per-CPU values: plain adds, one program at a time on a CPU. */
+	val->count++;
+	if (ret < 0)
+		val->errors++;
+	else
+		val->bytes += ret;
+	if (timing) {
+		val->total_ns += delta;
+		val->hist[log2_slot(delta)]++;
+	}
+}
+
+/*
+ * Counting alone (no -H): fexit sees the arguments and the result, so it
+ * needs nothing from an entry program; and an access whose key sits in its
+ * cache slot costs no hash lookup and no filter lookup (a slot is only
+ * ever given to a traced process).
+ */
+/*
+ * Count one trapped access at region offset @pos (that took @delta ns, with
+ * timing): in the last access's slot, else in its own cache slot, else in
+ * the traps hash.  A slot is only ever given to a traced process, so a
+ * hit needs no filter lookup.
+ */
+static __always_inline void count_access(struct vfio_pci_core_device *vdev,
+					 __u64 pos, __u32 count, __u8 op,
+					 long ret, __u32 tgid, __u32 case_id,
+					 __u64 delta)
+{
+	__u32 zero = 0, idx;
+	struct last_access *last = bpf_map_lookup_elem(&last_access, &zero);
+	struct trap_key key = {};
+	struct trap_slot *slot;
+	struct trap_val *val;
+	struct dev_info *dev;
+
+	if (last && last->vdev == (__u64)vdev && last->pos == pos &&
+	    last->tgid == tgid && last->case_id == case_id &&
+	    last->count == count && last->op == op) {
+		slot = bpf_map_lookup_elem(&cache, &last->slot);
+		if (slot) {
+			add(&slot->val, ret, delta);
+			return;
+		}
+	}
+	dev = device_info(vdev);
+	if (!dev) {
+		if (traced(tgid))
+			__sync_fetch_and_add(&lost.map_full, 1);
+		return;
+	}
+	make_key(&key, dev, pos, count, op, tgid, case_id);
+	idx = (key.tgid ^ key.case_id ^ (pos >> 2) ^ (key.place << 3) ^
+	       (op << 5) ^ (key.width << 1) ^ dev->name[9] ^
+	       (dev->name[11] << 4)) & (TRAP_CACHE_SLOTS - 1);
+	slot = bpf_map_lookup_elem(&cache, &idx);
+	if (slot && same_key(&slot->key, &key)) {
+		add(&slot->val, ret, delta);
+		remember_access(last, vdev, pos, tgid, case_id, count, op, idx);
+		return;
+	}
+	if (!traced(tgid))
+		return;
+	if (slot && !slot->key.dev[0]) {	/* a free slot: this key's */
+		slot->key = key;
+		remember_comm(tgid);
+		add(&slot->val, ret, delta);
+		remember_access(last, vdev, pos, tgid, case_id, count, op, idx);
+		return;
+	}
+	val = entry_for(&key);
+	if (val)
+		add(val, ret, delta);
+}
+
+/* Counting alone (no -H): fexit sees the arguments and the result. */
+static __always_inline int count_rw(struct vfio_device *core_vdev,
+				    size_t count, loff_t *ppos, long ret,
+				    __u8 op)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	/* The access moved *ppos on by the bytes it did: step back. */
+	__u64 pos = read_pos(ppos) - (ret > 0 ? ret : 0);
+
+	count_access(container_of(core_vdev, struct vfio_pci_core_device,
+				  vdev),
+		     pos, count, op, ret, tgid, current_case(tgid), 0);
+	return 0;
+}
+
+#endif

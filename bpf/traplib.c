@@ -408,23 +408,6 @@ void trap_lost(struct trap_session *s, struct trap_lost *out)
 	*out = s->skel->bss->lost;
 }
 
-/* The traps map is per CPU: each lookup gives one value per CPU to sum. */
-static void sum_cpus(const struct trap_val *per_cpu, int ncpus,
-		     struct trap_val *out)
-{
-	memset(out, 0, sizeof(*out));
-	for (int c = 0; c < ncpus; c++) {
-		const struct trap_val *v = &per_cpu[c];
-
-		out->count += v->count;
-		out->bytes += v->bytes;
-		out->errors += v->errors;
-		out->total_ns += v->total_ns;
-		for (int b = 0; b < TRAP_HIST_SLOTS; b++)
-			out->hist[b] += v->hist[b];
-	}
-}
-
 static void add_val(struct trap_val *to, const struct trap_val *v)
 {
 	to->count += v->count;
@@ -433,6 +416,15 @@ static void add_val(struct trap_val *to, const struct trap_val *v)
 	to->total_ns += v->total_ns;
 	for (int b = 0; b < TRAP_HIST_SLOTS; b++)
 		to->hist[b] += v->hist[b];
+}
+
+/* The traps map is per CPU: each lookup gives one value per CPU to sum. */
+static void sum_cpus(const struct trap_val *per_cpu, int ncpus,
+		     struct trap_val *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (int c = 0; c < ncpus; c++)
+		add_val(out, &per_cpu[c]);
 }
 
 /*

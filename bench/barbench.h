@@ -78,13 +78,6 @@ const char *path_name(enum path p);
 uint64_t system_page_size(void);
 
 /* Provenance, device description: shared by info --json and run. */
-/* The clock of the run's times: wall, or QEMU icount ($BARBENCH_CLOCK). */
-struct clock_info {
-	const char *kind;	/* "wall" or "icount" */
-	int shift;		/* icount: 2^shift ns a guest instruction */
-	char qemu[64];		/* icount: QEMU's version */
-};
-int clock_from_env(struct clock_info *c);
 void json_provenance(struct jw *w, const struct options *o);
 void json_device(struct jw *w, const struct vfio_dev *d, uint64_t page_size);
 

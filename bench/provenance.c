@@ -74,29 +74,6 @@ static void cpu_model(char *buf, size_t len)
 	fclose(f);
 }
 
-/*
- * The clock the run's times are on.  Only the harness that started the
- * guest knows it, and says so in $BARBENCH_CLOCK: "wall" (or unset), or
- * "icount shift=N qemu=VERSION", under which the guest's clock advances
- * 2^N ns per guest instruction and every time is a count of instructions.
- */
-int clock_from_env(struct clock_info *c)
-{
-	const char *env = getenv("BARBENCH_CLOCK");
-	int n = 0;
-
-	memset(c, 0, sizeof(*c));
-	c->kind = "wall";
-	if (!env || !*env || !strcmp(env, "wall"))
-		return 0;
-	if (sscanf(env, "icount shift=%d qemu=%63[0-9A-Za-z.+~:-]%n",
-		   &c->shift, c->qemu, &n) != 2 || env[n] || c->shift < 0 ||
-	    c->shift > 10)
-		return -1;
-	c->kind = "icount";
-	return 0;
-}
-
 static void json_clock(struct jw *w)
 {
 	struct clock_info c;

@@ -180,8 +180,8 @@ static void print_case(const struct vfio_dev *d, const struct bench_case *k,
 	if (k->skipped)
 		fprintf(stderr, "  skipped: %s\n", k->skipped);
 	else
-		fprintf(stderr, "  %9.1f ns [%.1f, %.1f] K=%d via %s\n",
-			k->s.median, k->s.ci_lo, k->s.ci_hi, k->batch,
+		fprintf(stderr, "  %9.1f %s [%.1f, %.1f] K=%d via %s\n",
+			k->s.median, clock_unit(), k->s.ci_lo, k->s.ci_hi, k->batch,
 			k->route);
 }
 

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "timer.h"
 #include "traplib.h"
 #include "vfio_dev.h"	/* pci_addr_normalize */
 
@@ -159,7 +160,8 @@ static void print_section(struct trap_session *s, const struct table *t,
 				fprintf(out, "  %-13s %7s %-15s %-6s %-10s %-5s %3s "
 				       "%8s %10s %9s\n", "DEVICE", "PID",
 				       "COMM", "REGION", "PLACE", "OP", "W",
-				       "COUNT", "BYTES", "AVG ns");
+				       "COUNT", "BYTES",
+				       strcmp(clock_unit(), "ns") ? "AVG insns" : "AVG ns");
 		}
 		trap_comm(s, r->key.tgid, comm);
 		if (kind == TRAP_KIND_MMAP)
@@ -211,7 +213,7 @@ static void print_histograms(const struct table *t)
 				continue;
 			fprintf(out, "\n%s %s latency:\n  %-22s : %-8s distribution\n",
 			       trap_place_name(place), op ? "write" : "read",
-			       "ns", "count");
+			       clock_unit(), "count");
 			for (int b = first; b <= last; b++) {
 				int bars = (int)(h[b] * 30 / max);
 
@@ -229,6 +231,8 @@ static void print_json(struct trap_session *s, const struct table *t,
 {
 	fprintf(out, "{\n  \"schema\": \"vfio-barbench/trapcount/1\",\n");
 	fprintf(out, "  \"mode\": \"%s\",\n  \"seconds\": %.3f,\n", s->mode, seconds);
+	/* avg_ns and the histograms: ns, or guest instructions under icount. */
+	fprintf(out, "  \"time_unit\": \"%s\",\n", clock_unit());
 	fprintf(out, "  \"page_size\": %llu,\n", (unsigned long long)s->page_size);
 	fprintf(out, "  \"attached\": [");
 	for (int i = 0; i < s->nattached; i++)

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "stats.h"
@@ -78,4 +80,35 @@ int timer_init(struct timer *t, const char *want)
 	t->ns_per_tick = 1.0;
 	t->overhead_ns = measure_overhead(t);
 	return 0;
+}
+
+/*
+ * The clock the times are on.  Only the harness that started the guest
+ * knows it, and says so in $BARBENCH_CLOCK: "wall" (or unset), or
+ * "icount shift=N qemu=VERSION", under which the guest's clock advances
+ * 2^N ns per guest instruction and every time is a count of instructions.
+ */
+int clock_from_env(struct clock_info *c)
+{
+	const char *env = getenv("BARBENCH_CLOCK");
+	int n = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->kind = "wall";
+	if (!env || !*env || !strcmp(env, "wall"))
+		return 0;
+	if (sscanf(env, "icount shift=%d qemu=%63[0-9A-Za-z.+~:-]%n",
+		   &c->shift, c->qemu, &n) != 2 || env[n] || c->shift < 0 ||
+	    c->shift > 10)
+		return -1;
+	c->kind = "icount";
+	return 0;
+}
+
+const char *clock_unit(void)
+{
+	struct clock_info c;
+
+	return !clock_from_env(&c) && !strcmp(c.kind, "icount") ? "insns" :
+								   "ns";
 }

@@ -13,6 +13,18 @@
 
 enum timer_kind { TIMER_CYCLES, TIMER_CLOCK };
 
+/* The clock the times are on: wall, or QEMU icount ($BARBENCH_CLOCK). */
+struct clock_info {
+	const char *kind;	/* "wall" or "icount" */
+	int shift;		/* icount: 2^shift ns a guest instruction */
+	char qemu[64];		/* icount: QEMU's version */
+};
+
+/* From $BARBENCH_CLOCK: 0, or -1 when it is neither form. */
+int clock_from_env(struct clock_info *c);
+/* The unit of a time, as printed: "ns", or "insns" under icount. */
+const char *clock_unit(void);
+
 struct timer {
 	enum timer_kind kind;
 	const char *source;	/* "tsc", "timebase", "cntvct", "clock_gettime" */

@@ -207,8 +207,10 @@ deps:
 # within boots; CLOCK=icount: guest instructions, exact (README: "Two clocks").
 CLOCK ?= wall
 CLOCK_SUFFIX := $(if $(filter icount,$(CLOCK)),-icount)
+# VARIANT: the kernel variant the suite runs under (harness/variants/).
+VARIANT ?= stock
 run: deps $(BUILD)/barbench
-	@harness/run-suite --arch $(ARCH) --build $(BUILD) --samples $(SAMPLES) --clock $(CLOCK) \
+	@harness/run-suite --arch $(ARCH) --build $(BUILD) --samples $(SAMPLES) --clock $(CLOCK) --variant $(VARIANT) \
 		--timeout $(GUEST_TIMEOUT) --results $(RESULTS)
 
 VARIANTS ?= stock msix-sparse

@@ -150,7 +150,8 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 	unsigned long long v;
 
 	errno = 0;
-	if (!*s || *s == '-')
+	/* A digit first: strtoull would skip spaces, then wrap " -1". */
+	if (*s < '0' || *s > '9')
 		return -1;
 	v = strtoull(s, &end, 0);
 	if (errno || *end || v > max)

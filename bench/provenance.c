@@ -229,6 +229,8 @@ void json_device(struct jw *w, const struct vfio_dev *d, uint64_t page_size)
 	snprintf(id, sizeof(id), "%04x:%04x", d->vendor, d->device);
 	jw_str(w, "id", id);
 	jw_str(w, "driver", d->driver);
+	/* How the device was opened: the group and container, or the cdev. */
+	jw_str(w, "access", d->group < 0 ? "iommufd" : "group");
 	jw_str(w, "iommu", d->iommu);
 	jw_int(w, "iommu_group", d->group);
 	json_msix(w, &d->msix);

@@ -302,9 +302,12 @@ static int parse_number(const char *s, unsigned long long max,
 {
 	char *end;
 
+	/* A digit first: strtoull would skip spaces, then wrap " -1". */
+	if (*s < '0' || *s > '9')
+		return -1;
 	errno = 0;
 	*out = strtoull(s, &end, 0);
-	return !*s || *s == '-' || *end || errno || *out > max ? -1 : 0;
+	return *end || errno || *out > max ? -1 : 0;
 }
 
 struct cli {

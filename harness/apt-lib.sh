@@ -66,3 +66,32 @@ run_apt() {
 	tail -n 15 "$log" >&2
 	return 1
 }
+
+# fetch_linux_source DEBVER: download Debian's linux-source-6.12 at exactly
+# DEBVER once, into $cache/source/, and print the deb's path.  Uses the apt
+# state fetch-kernel left in $cache/kernel/ARCH/apt (the package is
+# arch-independent, so any architecture's state will do); needs $cache.
+fetch_linux_source() {
+	local debver=$1 dir=$cache/source aptdir f
+	f=$dir/linux-source-6.12_${debver//:/%3a}_all.deb
+	if [ -f "$f" ]; then
+		echo "$f"
+		return 0
+	fi
+	aptdir=$(ls -d "$cache"/kernel/*/apt 2>/dev/null | head -n 1)
+	[ -n "$aptdir" ] || die "no apt state under $cache/kernel: run harness/fetch-kernel first"
+	mkdir -p "$dir"
+	warn "download linux-source-6.12 $debver (about 140 MB)"
+	rm -rf "$dir/partial"
+	mkdir -p "$dir/partial"
+	(cd "$dir/partial" && apt-get -q \
+		-o Dir::Etc::SourceList="$aptdir/bookworm-backports.sources" \
+		-o Dir::Etc::SourceParts=/dev/null \
+		-o Dir::State::Lists="$aptdir/lists" \
+		-o Dir::Cache="$aptdir/cache" -o APT::Sandbox::User=root \
+		download "linux-source-6.12=$debver" >/dev/null) ||
+		die "download of linux-source-6.12 $debver failed"
+	mv "$dir/partial"/linux-source-6.12_*.deb "$f"
+	rm -rf "$dir/partial"
+	echo "$f"
+}

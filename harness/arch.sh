@@ -45,7 +45,7 @@ arch_facts() {
 		# misses it under TCG and panics ("timer doesn't work through
 		# Interrupt-remapped IO-APIC").
 		arch_console=ttyS0 arch_cmdline="intel_iommu=on no_timer_check"
-		arch_modules="irqbypass ?iommufd vfio vfio_iommu_type1 vfio_pci_core vfio_pci"
+		arch_modules="?irqbypass ?iommufd vfio vfio_iommu_type1 vfio_pci_core vfio_pci"
 		arch_nvme=0000:00:02.0 ;;
 	ppc64le)
 		arch_debian=ppc64el arch_flavour=powerpc64le-64k

@@ -41,3 +41,15 @@ need_value() {
 	--*) usage_error "$1 needs a value, not the option '$2'" ;;
 	esac
 }
+
+# need_count OPTION VALUE MIN MAX: VALUE is a whole number in [MIN, MAX],
+# written in decimal digits only.  At most 9 digits, so that no shell's
+# arithmetic wraps, and a leading 0 is refused (sh reads 08 as octal).
+need_count() {
+	case $2 in
+	''|*[!0-9]*|0?*) usage_error "$1 needs a whole number from $3 to $4, not '$2'" ;;
+	??????????*) usage_error "$1 is at most $4, not '$2'" ;;
+	esac
+	[ "$2" -ge "$3" ] && [ "$2" -le "$4" ] ||
+		usage_error "$1 needs a whole number from $3 to $4, not '$2'"
+}

@@ -216,13 +216,21 @@ static int open_iommufd(struct vfio_dev *d, const char *sysdir,
 		return bb_fail(e, open_status(errno), "open %s: %s", path,
 			    strerror(errno));
 	d->iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	if (d->iommufd < 0 && errno == ENOENT)
+		return bb_fail(e, BB_ERR_VFIO, "no /dev/iommu: iommufd is not "
+			    "loaded (modprobe iommufd) or the kernel lacks "
+			    "CONFIG_IOMMUFD; the group path needs neither "
+			    "(drop --iommufd)");
 	if (d->iommufd < 0)
 		return bb_fail(e, open_status(errno), "open /dev/iommu: %s",
 			    strerror(errno));
 	bind.iommufd = d->iommufd;
+	/* The cdev path opens a device once (vfio_df_open): EINVAL then. */
 	if (ioctl(d->device_fd, VFIO_DEVICE_BIND_IOMMUFD, &bind))
-		return bb_fail(e, BB_ERR_VFIO, "VFIO_DEVICE_BIND_IOMMUFD: %s",
-			    strerror(errno));
+		return bb_fail(e, BB_ERR_VFIO, "VFIO_DEVICE_BIND_IOMMUFD on %s: "
+			    "%s%s", path, strerror(errno), errno == EINVAL ?
+			    " (is the device in use? a cdev is opened once)" :
+			    "");
 	if (ioctl(d->iommufd, IOMMU_IOAS_ALLOC, &ioas))
 		return bb_fail(e, BB_ERR_VFIO, "IOMMU_IOAS_ALLOC: %s",
 			    strerror(errno));

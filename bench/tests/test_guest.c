@@ -8,7 +8,9 @@
  *  - a pwrite to the table reports success and is dropped;
  *  - an fd read of a register costs more than an mmap read of it (the one
  *    timing fact asserted, with a wide margin).
- * Usage: test_guest (reads BARBENCH_NVME and BARBENCH_XHCI)
+ * Usage: test_guest (reads BARBENCH_NVME and BARBENCH_XHCI; with
+ * BARBENCH_ACCESS=iommufd every device is opened through its cdev and
+ * /dev/iommu instead of the group, and the same facts must hold)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,8 @@
 
 /* Why the last library call failed (lib/status.h). */
 static struct bb_err err;
+/* 1: open through the iommufd cdev path (BARBENCH_ACCESS=iommufd). */
+static int use_iommufd;
 
 #define NVME_CAP	0x0
 #define NVME_VS		0x8
@@ -87,10 +91,10 @@ static void check_table(struct vfio_dev *d)
 	CHECK_EQ(map_read(d, t + 8, 4), data);
 }
 
-/* Open through the group path; a failure is a failed check, with why. */
+/* Open the test's way; a failure is a failed check, with why. */
 static int open_checked(struct vfio_dev *d, const char *addr)
 {
-	int ret = vfio_dev_open(d, addr, 0, &err);
+	int ret = vfio_dev_open(d, addr, use_iommufd, &err);
 
 	CHECK_EQ(ret, 0);
 	if (ret)
@@ -120,12 +124,14 @@ static void check_nvme(const char *addr)
 	CHECK(fd_read(&d, NVME_CAP, 8) != 0);
 	check_table(&d);
 
-	/* A group is opened once: a second open names the cause. */
+	/* A group, and a cdev, is opened once: a second open names why. */
 	{
 		struct vfio_dev again;
 
-		CHECK_EQ(vfio_dev_open(&again, addr, 0, &err), BB_ERR_VFIO);
+		CHECK_EQ(vfio_dev_open(&again, addr, use_iommufd, &err),
+			 BB_ERR_VFIO);
 		CHECK(strstr(err.msg, "in use") != NULL);
+		CHECK(!use_iommufd || strstr(err.msg, "/dev/vfio/devices/"));
 	}
 	vfio_dev_close(&d);
 	CHECK_EQ(d.device_fd, -1);
@@ -197,7 +203,8 @@ static void check_fd_costs_more(const char *addr)
 	struct timer t;
 	double fd, map;
 
-	if (vfio_dev_open(&d, addr, 0, &err) || timer_init(&t, "auto")) {
+	if (vfio_dev_open(&d, addr, use_iommufd, &err) ||
+	    timer_init(&t, "auto")) {
 		CHECK(0);
 		return;
 	}
@@ -215,12 +222,17 @@ int main(void)
 {
 	const char *nvme = getenv("BARBENCH_NVME");
 	const char *xhci = getenv("BARBENCH_XHCI");
+	const char *access_path = getenv("BARBENCH_ACCESS");
 
 	if (!nvme || !xhci) {
 		fprintf(stderr, "test_guest: set BARBENCH_NVME and "
 			"BARBENCH_XHCI to the vfio-pci devices\n");
 		return 2;
 	}
+	use_iommufd = access_path && !strcmp(access_path, "iommufd");
+	printf("# access through the %s\n", use_iommufd ?
+	       "iommufd cdev (/dev/vfio/devices, /dev/iommu)" :
+	       "group and container");
 	check_nvme(nvme);
 	check_xhci(xhci);
 	check_iommufd(nvme);

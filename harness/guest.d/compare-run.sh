@@ -4,8 +4,10 @@
 # boots.  Runs as root in the guest, or on a lab host with real devices.
 # POSIX sh: the guest has only busybox.
 #
-# usage: compare-run.sh [--rounds N] [--samples N] [--out DIR] VARIANT=MODULE...
+# usage: compare-run.sh [--rounds N] [--samples N] [--out DIR]
+#                       VARIANT=MODULE[@ACCESS]...
 #   MODULE: a vfio-pci-core.ko to load, or "stock" for the system's own.
+#   ACCESS: group (default) or iommufd: how barbench opens the devices.
 # environment:
 #   BARBENCH_DEVICES  devices bound to vfio-pci (default: $BARBENCH_NVME
 #                     $BARBENCH_XHCI); each needs driver_override=vfio-pci
@@ -43,8 +45,11 @@ for dev in $devices; do
 	fi
 done
 for vm in "$@"; do
-	m=${vm#*=}
+	m=${vm#*=} m=${m%@*}
 	case $vm in *=*) ;; *) say "'$vm' is not VARIANT=MODULE"; exit 2 ;; esac
+	case $vm in *@*) case ${vm##*@} in group|iommufd) ;; *)
+		say "'$vm': access ${vm##*@} is not group or iommufd"; exit 2 ;; esac ;;
+	esac
 	[ "$m" = stock ] || [ -f "$m" ] || { say "no module $m"; exit 2; }
 done
 
@@ -64,8 +69,9 @@ trap 'exit 129' HUP
 status=0
 for round in $(seq "$rounds"); do
 	for vm in "$@"; do
-		v=${vm%%=*} m=${vm#*=}
-		say "round $round of $rounds: $v"
+		v=${vm%%=*} m=${vm#*=} access=group
+		case $m in *@*) access=${m##*@} m=${m%@*} ;; esac
+		say "round $round of $rounds: $v ($access)"
 		load "$m" || exit 3
 		dir=$out/$v/round-$round
 		mkdir -p "$dir"
@@ -74,7 +80,7 @@ for round in $(seq "$rounds"); do
 		else
 			sha256sum "$m" | cut -d' ' -f1 >"$out/$v/module"
 		fi
-		OUT=$dir BARBENCH_VARIANT=$v BARBENCH_ROUND=$round \
+		OUT=$dir BARBENCH_VARIANT=$v BARBENCH_ROUND=$round BARBENCH_ACCESS=$access \
 			BARBENCH_SAMPLES=$samples BARBENCH_DEVICES="$devices" \
 			sh "$here/suite.sh" >&2 || status=1
 		# Whole-process view of a VMM-like workload, where hyperfine and
@@ -82,7 +88,9 @@ for round in $(seq "$rounds"); do
 		# number of accesses (--batch; barbench otherwise sizes batches
 		# by time, which would hide the cost).
 		first=$(echo $devices | cut -d' ' -f1)
-		work="$BARBENCH run -q --paths vmm --batch 100 --samples 100 --rounds 1 --warmup 1 --resamples 0 $first"
+		flag=
+		[ "$access" = group ] || flag=--iommufd
+		work="$BARBENCH run $flag -q --paths vmm --batch 100 --samples 100 --rounds 1 --warmup 1 --resamples 0 $first"
 		if [ -n "${HYPERFINE:-}" ]; then
 			$HYPERFINE --runs 5 --warmup 1 --style none \
 				--export-json "$out/$v/hyperfine-round-$round.json" \

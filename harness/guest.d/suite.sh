@@ -6,15 +6,23 @@ OUT=${OUT:-/out}
 SAMPLES=${BARBENCH_SAMPLES:-200}
 BARBENCH=${BARBENCH:-./barbench}
 devices=${BARBENCH_DEVICES:-"$BARBENCH_NVME $BARBENCH_XHCI"}
+# BARBENCH_ACCESS=iommufd: through /dev/vfio/devices and /dev/iommu.
+access=
+case ${BARBENCH_ACCESS:-group} in
+group) ;;
+iommufd) access=--iommufd ;;
+*) echo "suite: BARBENCH_ACCESS is group or iommufd, not '$BARBENCH_ACCESS'" >&2
+   exit 2 ;;
+esac
 status=0
 for dev in $devices; do
 	name=$(echo "$dev" | tr ':.' '__')
 	echo "suite: $dev: info"
-	$BARBENCH info --json "$dev" >"$OUT/$name.info.json" || status=$?
+	$BARBENCH info $access --json "$dev" >"$OUT/$name.info.json" || status=$?
 	echo "suite: $dev: run ($SAMPLES samples a case)"
 	# Writes only go to registers the device's profile declares safe;
 	# --traps counts, per case, the accesses that trapped into the kernel.
-	$BARBENCH run --writes --traps --samples "$SAMPLES" --raw -q \
+	$BARBENCH run $access --writes --traps --samples "$SAMPLES" --raw -q \
 		-o "$OUT/$name.json" "$dev" || status=$?
 done
 exit $status

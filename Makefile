@@ -12,6 +12,8 @@
 #   make gate BASELINE=... CANDIDATE=...   exit 1 if the candidate regressed
 #   make overhead  what trapcount adds to a trapped access
 #   make fuzz      fuzz the parsers of untrusted input, FUZZ_SECONDS each
+#   make lava-validate  lava/'s job templates and test definitions, checked
+#   make lava-images LAVA_IMAGES=DIR  what lava/jobs/qemu.yaml boots
 #   make         build barbench, trapcount and the tests into $(BUILD)/
 #   make TRAPS=0 build/barbench   barbench without --traps: no BPF toolchain
 #   CLOCK=icount   run, compare, overhead, matrix on guest instructions (exact)
@@ -105,14 +107,14 @@ FUZZ_BINS := $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_TARGETS))
 REPLAY_BINS := $(addprefix $(BUILD)/fuzz/replay/fuzz_,$(FUZZ_TARGETS))
 
 .PHONY: all run test unit-test e2e-test overhead compare compare-report \
-	gate matrix fuzz fuzz-bins deps clean distclean help
+	gate matrix fuzz fuzz-bins deps clean distclean help lava-validate lava-images
 
 all: $(BUILD)/barbench $(if $(filter 1,$(TRAPS)),$(BUILD)/trapcount \
 	$(BUILD)/test_trapcount) $(if $(CROSS),,$(BUILD)/test_units) \
 	$(BUILD)/test_guest
 
 help:
-	@sed -n '2,18p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,20p' Makefile | sed 's/^# \{0,1\}//'
 
 # Rebuilt when the version changes, so results never carry a stale one.
 $(BUILD)/version: FORCE
@@ -257,6 +259,14 @@ overhead: deps $(BUILD)/barbench $(BUILD)/trapcount
 		--add $(BUILD)/barbench $(BUILD)/trapcount harness/guest.d/overhead.sh \
 		-- sh ./overhead.sh && \
 	python3 scripts/overhead --out $$out/overhead.txt $$out
+
+# Lab fleets (lava/README.md): the job templates and test definitions
+# against LAVA's own schemas; the kernel and initramfs the QEMU job boots.
+lava-validate: deps
+	@python3 scripts/tests/test_lava.py Jobs Definitions
+lava-images: deps $(BUILD)/barbench
+	@test -n "$(LAVA_IMAGES)" || { echo "usage: make lava-images LAVA_IMAGES=DIR (a new folder)" >&2; exit 2; }
+	@lava/make-qemu-images --build $(BUILD) $(LAVA_IMAGES)
 
 unit-test: $(BUILD)/test_units $(BUILD)/test_units_san fuzz-bins
 

@@ -16,6 +16,7 @@ import json
 import math
 import os
 import re
+import shutil
 import sys
 
 RUN_SCHEMA = "vfio-barbench/run/1"
@@ -395,6 +396,38 @@ def write_atomic(path, data):
     finally:
         if os.path.lexists(tmp):
             os.unlink(tmp)
+
+
+def check_out_folder(out, marker):
+    """Refuse, before any work, an output folder that exists and is not an
+    earlier output of the same script (one holding `marker`): never
+    replace someone's other folder."""
+    if not os.path.lexists(out):
+        return
+    if not os.path.isdir(out) or os.path.islink(out):
+        raise InputError(f"--out {out}: exists and is not a folder")
+    names = os.listdir(out)
+    if names and marker not in names:
+        raise InputError(f"--out {out}: exists and is not an earlier output "
+                         f"of this script (no {marker} in it); name a new "
+                         "folder")
+
+
+def publish_folder(tmp, out):
+    """Rename the finished folder `tmp` to `out`; an earlier `out` is moved
+    aside first and removed after, so `out` is never half-written."""
+    old = None
+    if os.path.lexists(out):
+        old = f"{out}.old.{os.getpid()}"
+        os.rename(out, old)
+    try:
+        os.rename(tmp, out)
+    except OSError:
+        if old:
+            os.rename(old, out)
+        raise
+    if old:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 # ---- running a script ----------------------------------------------------

@@ -12,8 +12,23 @@
 # If check_out names a file, a FAIL shows its lines, indented: set it to
 # where the test's commands leave their output.  expect writes there.
 # tests/run-all adds up the summary lines of every test.
+# With KTAP=1 in the environment, summary first prints the checks as KTAP
+# (KTAP version 1, 1..N, ok / not ok N NAME, "# SKIP REASON"), for
+# kselftest-style runners; the summary line follows, unchanged.  Without
+# it the output is what it always was.
 
-check_pass=0 check_fail=0 check_skip=0
+check_pass=0 check_fail=0 check_skip=0 check_ktap_lines=''
+
+# check_ktap_note RESULT NAME: one KTAP result line, kept for summary
+# (KTAP's plan comes before its results).
+check_ktap_note() {
+	case ${KTAP:-} in ''|0) return 0 ;; esac
+	_ktap_name=$2
+	# "#" would start a KTAP directive.
+	case $_ktap_name in *'#'*) _ktap_name=$(printf '%s' "$_ktap_name" | tr '#' _) ;; esac
+	check_ktap_lines="$check_ktap_lines$1 $((check_pass + check_fail + check_skip)) $_ktap_name$3
+"
+}
 
 # check NAME CMD...: CMD runs in this shell (eval '...' sees the test's
 # variables); a status other than 0 is a failure.
@@ -22,9 +37,11 @@ check() {
 	shift
 	if "$@"; then
 		check_pass=$((check_pass + 1))
+		check_ktap_note ok "$_check_name"
 		return 0
 	fi
 	check_fail=$((check_fail + 1))
+	check_ktap_note "not ok" "$_check_name"
 	echo "FAIL: $_check_name"
 	if [ -n "${check_out:-}" ] && [ -s "$check_out" ]; then
 		sed 's/^/    /' "$check_out"
@@ -60,11 +77,18 @@ expect() {
 # skip NAME REASON: counted apart from passes and failures.
 skip() {
 	check_skip=$((check_skip + 1))
+	check_ktap_note ok "$1" " # SKIP $2"
 	echo "SKIP: $1: $2"
 }
 
 # summary SUITE: the result line; fails if any check failed.
 summary() {
+	case ${KTAP:-} in ''|0) ;; *)
+		echo "KTAP version 1"
+		echo "1..$((check_pass + check_fail + check_skip))"
+		printf '%s' "$check_ktap_lines"
+		echo "# Totals: pass:$check_pass fail:$check_fail xfail:0 xpass:0 skip:$check_skip error:0"
+	esac
 	summary_line "$1" "$check_pass" "$check_fail" "$check_skip"
 	[ "$check_fail" = 0 ]
 }

@@ -123,14 +123,7 @@ LOG_LINE = re.compile(r'^(- )?\{"dt": ')
 
 def read_records(path):
     """(records, form) of one file: "log", "csv" or "yaml"."""
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, expected LAVA results")
-    except OSError as e:
-        raise InputError(f"{path}: cannot read: {e.strerror}")
-    return parse_records(data, path)
+    return parse_records(barload.read_bytes(path, "LAVA results"), path)
 
 
 def parse_records(data, path):

@@ -97,18 +97,24 @@ def not_json(name):
     raise NotJSON(name)
 
 
+def read_bytes(path, expected="a results file"):
+    """The bytes of `path`; an InputError for a folder or a file that
+    cannot be read, naming what was expected there."""
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, expected {expected}")
+    except OSError as e:
+        raise InputError(f"{path}: cannot read: {e.strerror}")
+
+
 def read_json(path):
     """The document in `path`; an InputError naming the cause for a file
     that is missing, unreadable, not UTF-8, not JSON, or JSON that Python
     cannot hold (nesting beyond the recursion limit, integers of thousands
     of digits)."""
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, expected a results file")
-    except OSError as e:
-        raise InputError(f"{path}: cannot read: {e.strerror}")
+    data = read_bytes(path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:

@@ -11,6 +11,9 @@
 #   make matrix    4K, 16K, 64K: the newest compare of each, side by side
 #   make gate BASELINE=... CANDIDATE=...   exit 1 if the candidate regressed
 #   make overhead  what trapcount adds to a trapped access
+#   make vmm       Debian's QEMU as the VFIO client in the guest: its traps
+#                  per register under stock and msix-sparse, against the
+#                  qemu profile's prediction (ARCH=aarch64: 16K pages)
 #   make fuzz      fuzz the parsers of untrusted input, FUZZ_SECONDS each
 #   make lava-validate  lava/'s job templates and test definitions, checked
 #   make lava-images LAVA_IMAGES=DIR  what lava/jobs/qemu.yaml boots
@@ -75,7 +78,7 @@ TRAPS ?= 1
 # bench/counting_bpf.c.
 LIB_SRC := $(wildcard lib/*.c)
 BARBENCH_SRC := $(addprefix bench/,barbench.c info.c read.c run.c cases.c \
-		sample.c output.c provenance.c profile.c) \
+		sample.c output.c provenance.c profile.c vmm_info.c) \
 		$(if $(filter 1,$(TRAPS)),bench/counting_bpf.c bpf/traplib.c,\
 		bench/counting_none.c)
 INCLUDES := -Ilib -Ibench -Ibpf -Itests
@@ -107,7 +110,7 @@ FUZZ_BINS := $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_TARGETS))
 REPLAY_BINS := $(addprefix $(BUILD)/fuzz/replay/fuzz_,$(FUZZ_TARGETS))
 
 .PHONY: all run test unit-test e2e-test overhead compare compare-report \
-	gate matrix fuzz fuzz-bins deps clean distclean help lava-validate lava-images
+	gate matrix fuzz fuzz-bins deps clean distclean help lava-validate lava-images vmm
 
 all: $(BUILD)/barbench $(if $(filter 1,$(TRAPS)),$(BUILD)/trapcount \
 	$(BUILD)/test_trapcount) $(if $(CROSS),,$(BUILD)/test_units) \
@@ -163,6 +166,13 @@ $(BUILD)/trapcount: $(call objs,$(OBJ),bpf/trapcount.c bpf/traplib.c) $(LIB_A)
 $(BUILD)/test_trapcount: $(call objs,$(OBJ),bpf/tests/test_trapcount.c bpf/traplib.c) $(LIB_A)
 	$(TARGET_CC) $(LDFLAGS_STATIC) $(TARGET_FLAGS) -o $@ $^ $(BPF_LIBS)
 
+# A real VMM (QEMU under -qtest) as the VFIO client: make vmm.
+VMMDRIVE_SRC := bench/vmmdrive.c bench/cases.c bench/profile.c bench/vmm_info.c \
+		bench/provenance.c bench/output.c bench/counting_none.c
+$(OBJ)/bench/vmmdrive.o: $(BUILD)/version
+$(BUILD)/vmmdrive: $(call objs,$(OBJ),$(VMMDRIVE_SRC)) $(LIB_A)
+	$(TARGET_CC) $(LDFLAGS_STATIC) $(TARGET_FLAGS) -o $@ $^ -lm
+
 $(BUILD)/test_guest: $(call objs,$(OBJ),bench/tests/test_guest.c) $(LIB_A)
 	$(TARGET_CC) $(LDFLAGS_STATIC) $(TARGET_FLAGS) -o $@ $^ -lm
 
@@ -170,6 +180,9 @@ $(BUILD)/test_units: $(call objs,$(OBJ),lib/tests/test_units.c) $(LIB_A)
 	$(CC) -o $@ $^ -lm
 
 $(BUILD)/test_units_san: $(call objs,$(OBJ_SAN),lib/tests/test_units.c) $(LIB_SAN_A)
+	$(CC) $(SANITIZE) -o $@ $^ -lm
+
+$(BUILD)/test_vmm: $(call objs,$(OBJ_SAN),lib/tests/test_vmm.c) $(LIB_SAN_A)
 	$(CC) $(SANITIZE) -o $@ $^ -lm
 
 $(BUILD)/fuzz/fuzz_%: $(OBJ_FUZZ)/lib/fuzz/fuzz_%.o $(LIB_FUZZ_A)
@@ -260,6 +273,11 @@ overhead: deps $(BUILD)/barbench $(BUILD)/trapcount
 		-- sh ./overhead.sh && \
 	python3 scripts/overhead --out $$out/overhead.txt $$out
 
+# Debian's QEMU as the VFIO client in the guest, under stock and
+# msix-sparse (harness/vmm): results/vmm-DATE-ARCH/vmm.{json,md,txt}.
+vmm: deps $(BUILD)/barbench $(BUILD)/vmmdrive $(BUILD)/trapcount
+	@harness/vmm --arch $(ARCH) --build $(BUILD) --timeout $(GUEST_TIMEOUT) --results $(RESULTS)
+
 # Lab fleets (lava/README.md): the job templates and test definitions
 # against LAVA's own schemas; the kernel and initramfs the QEMU job boots.
 lava-validate: deps
@@ -268,10 +286,10 @@ lava-images: deps $(BUILD)/barbench
 	@test -n "$(LAVA_IMAGES)" || { echo "usage: make lava-images LAVA_IMAGES=DIR (a new folder)" >&2; exit 2; }
 	@lava/make-qemu-images --build $(BUILD) $(LAVA_IMAGES)
 
-unit-test: $(BUILD)/test_units $(BUILD)/test_units_san fuzz-bins
+unit-test: $(BUILD)/test_units $(BUILD)/test_units_san $(BUILD)/test_vmm fuzz-bins
 
 e2e-test: $(BUILD)/barbench $(BUILD)/test_guest $(BUILD)/trapcount \
-	  $(BUILD)/test_trapcount $(BUILD)/barbench-notraps
+	  $(BUILD)/test_trapcount $(BUILD)/barbench-notraps $(BUILD)/vmmdrive
 
 # The x86_64 (4K) guest and, from the default ARCH, the ppc64le (64K) and
 # aarch64 (16K) ones.

@@ -18,14 +18,14 @@
 volatile sig_atomic_t stop_requested;
 
 static const char usage_text[] =
-"usage: barbench info [--json] [--iommufd] [--page-size N] ADDR\n"
+"usage: barbench info [--json] [--iommufd] [--page-size N] [--vmm NAME] ADDR\n"
 "       barbench run  [options] ADDR\n"
 "       barbench read [--iommufd] [--bar N] --offset OFF [--width W]\n"
-"                     [--path mmap|fd|vmm] [--count N] ADDR\n"
+"                     [--path mmap|fd|vmm] [--vmm NAME] [--count N] ADDR\n"
 "\n"
 "Times BAR accesses of a PCI device bound to vfio-pci: through an mmap of\n"
 "the BAR (mmap), by pread/pwrite on the VFIO device fd (fd), and as a VMM\n"
-"does it (vmm: mmap where the kernel allows it, the fd elsewhere), per\n"
+"does it (vmm: the route a VMM profile takes, --vmm), per\n"
 "place in the BAR: msix-table, msix-pba, table-page (shares a page with\n"
 "the table or PBA) and other.  ADDR is a PCI address, e.g. 0000:00:02.0.\n"
 "\n"
@@ -34,6 +34,12 @@ static const char usage_text[] =
 "                       written atomically; an interrupted run goes to\n"
 "                       FILE.partial and never replaces FILE\n"
 "  --paths LIST         mmap,fd,vmm (default: all)\n"
+"  --vmm LIST           the vmm path's profiles, or 'all' (default qemu):\n"
+"                       qemu, qemu-relocation (x-msix-relocation),\n"
+"                       cloud-hypervisor, dpdk, crosvm.  Each routes\n"
+"                       an access as that VMM's source does: direct (its\n"
+"                       mmap), trapped (the fd) or emulated (the VMM\n"
+"                       answers; reported, not timed)\n"
 "  --places LIST        msix-table,msix-pba,table-page,other (default: all)\n"
 "  --widths LIST        1,2,4,8 (default: all; the MSI-X table and PBA are\n"
 "                       only ever accessed with 4 and 8, as PCIe requires)\n"
@@ -63,9 +69,10 @@ static const char usage_text[] =
 "  -q, --quiet          no progress lines\n"
 "  -v, --verbose        libbpf's messages (with --traps)\n"
 "read options:\n"
-"  --path mmap|fd|vmm   how to reach the register (default mmap; vmm: mmap\n"
-"                       where the kernel allows it, else the fd, said on\n"
-"                       stderr)\n"
+"  --path mmap|fd|vmm   how to reach the register (default mmap; vmm: the\n"
+"                       route of --vmm's profile, said on stderr)\n"
+"  --vmm NAME           the profile (default qemu); a register it emulates\n"
+"                       is not read (exit 18)\n"
 "  --count N            read it N times (default 1; trapcount -- barbench\n"
 "                       read --count 1000 shows how many of them trap);\n"
 "                       prints the last value\n"
@@ -75,12 +82,17 @@ static const char usage_text[] =
 "  --page-size N        compute places for pages of N bytes (65536 on a 4K\n"
 "                       host previews a 64K host); the real size is recorded\n"
 "  --json               info: JSON on stdout\n"
+"info options:\n"
+"  --vmm NAME           per range of each BAR, the route NAME takes under\n"
+"                       this kernel (direct, trapped, emulated) and the rule\n"
+"                       of its source that decides it\n"
 "  -h, --help           this text\n"
 "\n"
 "Examples:\n"
 "  barbench info 0000:00:02.0\n"
 "  barbench run --traps -o nvme.json 0000:00:02.0\n"
-"  barbench read --path vmm --offset 0x1000 0000:00:02.0\n";
+"  barbench read --path vmm --offset 0x1000 0000:00:02.0\n"
+"  barbench info --vmm cloud-hypervisor 0000:00:02.0\n";
 
 /*
  * The statuses come from lib/status.c, the one list of every tool.  Help
@@ -100,7 +112,7 @@ enum {
 	OPT_WRITES, OPT_TABLE_WRITES, OPT_SAMPLES, OPT_ROUNDS, OPT_WARMUP, OPT_BATCH,
 	OPT_RESAMPLES, OPT_SEED, OPT_CPU, OPT_TIMER, OPT_RAW, OPT_VARIANT,
 	OPT_IOMMUFD, OPT_PAGE_SIZE, OPT_JSON, OPT_WIDTH, OPT_PATH, OPT_TRAPS,
-	OPT_TRAPS_KPROBES, OPT_COUNT,
+	OPT_TRAPS_KPROBES, OPT_COUNT, OPT_VMM,
 };
 
 static const struct option long_options[] = {
@@ -127,6 +139,7 @@ static const struct option long_options[] = {
 	{ "traps", no_argument, NULL, OPT_TRAPS },
 	{ "traps-kprobes", no_argument, NULL, OPT_TRAPS_KPROBES },
 	{ "count", required_argument, NULL, OPT_COUNT },
+	{ "vmm", required_argument, NULL, OPT_VMM },
 	{ "iommufd", no_argument, NULL, OPT_IOMMUFD },
 	{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
 	{ "json", no_argument, NULL, OPT_JSON },
@@ -198,6 +211,26 @@ static int parse_widths(const char *s, unsigned int *mask)
 	return parse_list(s, names, 4, mask);
 }
 
+/* --vmm: profile names, comma-separated, or "all". */
+static int parse_vmms(const char *arg, unsigned int *mask)
+{
+	const char *names[32];
+	int n = vmm_count();
+
+	for (int i = 0; i < n; i++)
+		names[i] = vmm_name(vmm_at(i));
+	if (!strcmp(arg, "all")) {
+		*mask = (1u << n) - 1;
+		return 0;
+	}
+	if (parse_list(arg, names, n, mask)) {
+		fprintf(stderr, "barbench: --vmm takes %s or all, not '%s'\n"
+			"Try 'barbench --help'.\n", vmm_names(), arg);
+		return BB_ERR_USAGE;
+	}
+	return 0;
+}
+
 static int parse_option(struct options *o, int c, const char *arg,
 			const char **path)
 {
@@ -243,6 +276,8 @@ static int parse_option(struct options *o, int c, const char *arg,
 			return usage_error("bad --offset '%s'", arg);
 		o->offset = (int64_t)v;
 		return 0;
+	case OPT_VMM:
+		return parse_vmms(arg, &o->vmms);
 	case OPT_COUNT:
 		return parse_int(arg, 1, 1000000000, &o->count) ?
 		       usage_error("--count is 1 or more, not '%s'", arg) : 0;
@@ -342,6 +377,8 @@ static int check_request(const char *cmd, const struct options *o)
 {
 	if (!strcmp(cmd, "read") && o->offset < 0)
 		return usage_error("%s", "read needs --offset OFF");
+	if (strcmp(cmd, "run") && o->vmms & (o->vmms - 1))
+		return usage_error("%s --vmm takes one profile", cmd);
 	if (!utf8_valid(o->variant))
 		return usage_error("%s", "the variant label is not UTF-8 text");
 	for (const char *c = o->variant; *c; c++)
@@ -393,12 +430,12 @@ int main(int argc, char **argv)
 		.bar = -1, .offset = -1, .widths = W1 | W2 | W4 | W8,
 		.paths = (1u << PATH_COUNT) - 1, .places = (1u << PLACE_COUNT) - 1,
 		.samples = 200, .rounds = 5, .warmup = 10, .resamples = 1000, .cpu = -1,
-		.seed = 1, .timer = "auto",
+		.seed = 1, .timer = "auto", .vmms = 1,	/* qemu */
 	};
 	const char *cmd, *how = "mmap";
 	struct vfio_dev dev;
 	struct bb_err e;
-	int c, ret;
+	int c, ret, vmm_given = 0;
 
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		return argc < 2 ? print_usage(stderr, BB_ERR_USAGE) :
@@ -419,6 +456,7 @@ int main(int argc, char **argv)
 		ret = parse_option(&o, c, optarg, &how);
 		if (ret)
 			return ret;
+		vmm_given |= c == OPT_VMM;
 	}
 	if (o.rounds > o.samples)
 		o.rounds = o.samples;
@@ -436,7 +474,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "barbench: %s\n", e.msg);
 		return ret;
 	}
-	if (!strcmp(cmd, "info"))
+	if (!strcmp(cmd, "info") && vmm_given)
+		ret = cmd_info_vmm(&dev, &o, first_vmm(o.vmms));
+	else if (!strcmp(cmd, "info"))
 		ret = cmd_info(&dev, &o);
 	else if (!strcmp(cmd, "read"))
 		ret = cmd_read(&dev, &o, how);

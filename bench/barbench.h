@@ -12,12 +12,14 @@
 #include "stats.h"
 #include "timer.h"
 #include "vfio_dev.h"
+#include "vmm.h"
 
 #ifndef BARBENCH_VERSION
 #define BARBENCH_VERSION "unknown"
 #endif
 #define RESULTS_SCHEMA	"vfio-barbench/run/1"
 #define INFO_SCHEMA	"vfio-barbench/info/1"
+#define VMM_ROUTES_SCHEMA	"vfio-barbench/vmm-routes/1"
 
 enum path { PATH_MMAP, PATH_FD, PATH_VMM, PATH_COUNT };
 
@@ -44,6 +46,7 @@ struct options {
 	int traps;		/* count trapped accesses per case (BPF) */
 	int traps_kprobes;	/* ...with kprobes even where fentry works */
 	int count;		/* read: accesses to make (default 1) */
+	unsigned int vmms;	/* --vmm: 1 << index of each VMM profile */
 };
 
 struct bench_case {
@@ -54,7 +57,9 @@ struct bench_case {
 	enum path path;
 	int write;
 	int width;
-	const char *route;	/* "mmap" or "fd": how it was reached */
+	const struct vmm_profile *vmm;	/* the vmm path's profile */
+	const char *route;	/* "mmap", "fd" or "emulated" */
+	const char *rule;	/* vmm path: the profile's rule that routed it */
 	const char *skipped;	/* reason, or NULL */
 	int batch;
 	uint64_t value;		/* first value read (or written) */
@@ -75,6 +80,12 @@ extern volatile sig_atomic_t stop_requested;
 extern volatile uint32_t barbench_case_id;
 
 const char *path_name(enum path p);
+/* "mmap", "fd", or "vmm:qemu" for a vmm case: how progress names it. */
+const char *case_path_label(const struct bench_case *k);
+/* What the kernel says of BAR @bar, as a VMM profile reads it. */
+struct vmm_bar vmm_bar_of(const struct vfio_dev *d, int bar);
+/* The first profile of a --vmm mask (read and info take one). */
+const struct vmm_profile *first_vmm(unsigned int mask);
 uint64_t system_page_size(void);
 
 /* Provenance, device description: shared by info --json and run. */
@@ -82,6 +93,9 @@ void json_provenance(struct jw *w, const struct options *o);
 void json_device(struct jw *w, const struct vfio_dev *d, uint64_t page_size);
 
 int cmd_info(struct vfio_dev *d, const struct options *o);
+/* info --vmm NAME: the route @p takes to each range of each BAR. */
+int cmd_info_vmm(struct vfio_dev *d, const struct options *o,
+		 const struct vmm_profile *p);
 int cmd_run(struct vfio_dev *d, const struct options *o);
 int cmd_read(struct vfio_dev *d, const struct options *o, const char *how);
 

@@ -107,6 +107,23 @@ static int build_targets(const struct vfio_dev *d, const struct options *o,
 	return n;
 }
 
+static int add_widths(const struct target *t, enum path path,
+		      const struct vmm_profile *vmm, int write,
+		      unsigned int widths, struct bench_case *c, int n)
+{
+	for (int w = 1; w <= 8; w *= 2) {
+		if (!(widths & WIDTH_BIT(w)) || t->offset % w || n == CASES_MAX)
+			continue;
+		c[n++] = (struct bench_case){
+			.bar = t->bar, .offset = t->offset, .reg = t->reg,
+			.place = t->place, .path = path, .vmm = vmm,
+			.write = write, .width = w,
+		};
+	}
+	return n;
+}
+
+/* One case per path and width; the vmm path once per --vmm profile. */
 static int add_cases(const struct target *t, const struct options *o,
 		     int write, unsigned int widths, struct bench_case *c,
 		     int n)
@@ -114,17 +131,15 @@ static int add_cases(const struct target *t, const struct options *o,
 	for (int path = 0; path < PATH_COUNT; path++) {
 		if (!(o->paths & (1u << path)))
 			continue;
-		for (int w = 1; w <= 8; w *= 2) {
-			if (!(widths & WIDTH_BIT(w)) || t->offset % w ||
-			    n == CASES_MAX)
-				continue;
-			c[n++] = (struct bench_case){
-				.bar = t->bar, .offset = t->offset,
-				.reg = t->reg, .place = t->place,
-				.path = (enum path)path, .write = write,
-				.width = w,
-			};
+		if (path != PATH_VMM) {
+			n = add_widths(t, (enum path)path, NULL, write, widths,
+				       c, n);
+			continue;
 		}
+		for (int v = 0; v < vmm_count(); v++)
+			if (o->vmms & (1u << v))
+				n = add_widths(t, PATH_VMM, vmm_at(v), write,
+					       widths, c, n);
 	}
 	return n;
 }

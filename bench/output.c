@@ -22,6 +22,10 @@ static void json_case(struct jw *w, const struct bench_case *k, int raw,
 	jw_str(w, "op", k->write ? "write" : "read");
 	jw_int(w, "width", k->width);
 	jw_str(w, "route", k->route);
+	if (k->vmm) {
+		jw_str(w, "vmm", vmm_name(k->vmm));
+		jw_str(w, "vmm_rule", k->rule);
+	}
 	if (k->skipped) {
 		jw_str(w, "skipped", k->skipped);
 		jw_end(w, '}');

@@ -46,19 +46,34 @@ int cmd_read(struct vfio_dev *d, const struct options *o, const char *how)
 		return BB_ERR_RANGE;
 	}
 	p = NULL;
-	if (strcmp(how, "fd")) {
+	if (!strcmp(how, "mmap")) {
 		vfio_bar_map_all(d, bar);
 		p = vfio_bar_ptr(d, bar, (uint64_t)o->offset, width);
-		if (!p && !strcmp(how, "mmap")) {
+		if (!p) {
 			fprintf(stderr, "barbench: BAR%d+0x%llx: the kernel "
 				"lets no mmap cover it\n", bar,
 				(unsigned long long)o->offset);
 			return BB_ERR_IO;
 		}
-		if (!p)
-			fprintf(stderr, "barbench: BAR%d+0x%llx: no mmap "
-				"covers it; through the fd, as a VMM must\n",
-				bar, (unsigned long long)o->offset);
+	} else if (!strcmp(how, "vmm")) {
+		const struct vmm_profile *v = first_vmm(o->vmms);
+		struct vmm_bar b = vmm_bar_of(d, bar);
+		const char *why;
+		enum vmm_route r = vmm_route(v, &b, (uint64_t)o->offset, width,
+					     &why);
+
+		fprintf(stderr, "barbench: BAR%d+0x%llx: %s, as %s does it "
+			"(%s)\n", bar, (unsigned long long)o->offset,
+			vmm_route_name(r), vmm_name(v), why);
+		if (r == VMM_EMULATED)
+			return BB_ERR_EMULATED;
+		vfio_bar_map_all(d, bar);
+		if (r == VMM_DIRECT &&
+		    !(p = vfio_bar_ptr(d, bar, (uint64_t)o->offset, width))) {
+			fprintf(stderr, "barbench: but the kernel lets no mmap "
+				"cover it\n");
+			return BB_ERR_IO;
+		}
 	}
 	for (int i = 0; i < count; i++) {
 		if (p) {

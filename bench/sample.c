@@ -101,13 +101,31 @@ static int resolve(struct vfio_dev *d, struct bench_case *k,
 			return -1;
 		}
 		break;
-	default:
-		/* What a VMM does: direct where it may map, the fd elsewhere. */
-		if (!p) {
+	default: {
+		/* What the profile's VMM does, by the kernel's answer. */
+		struct vmm_bar b = vmm_bar_of(d, k->bar);
+		enum vmm_route r = vmm_route(k->vmm, &b, k->offset, k->width,
+					     &k->rule);
+
+		if (r == VMM_EMULATED) {
+			k->route = "emulated";
+			k->skipped = "emulated by the VMM: no access reaches "
+				     "the kernel or the device";
+			return -1;
+		}
+		if (r == VMM_TRAPPED) {
 			k->route = "fd";
 			return 0;
 		}
+		if (!p) {
+			/* The profile maps what the kernel would not: the
+			 * profile is wrong for this kernel. */
+			k->skipped = "the profile maps it, the kernel refused "
+				     "the mmap";
+			return -1;
+		}
 		break;
+	}
 	}
 	k->route = "mmap";
 	a->p = p;
@@ -176,7 +194,7 @@ static void print_case(const struct vfio_dev *d, const struct bench_case *k,
 	fprintf(stderr, "[%3d/%d] %s BAR%d+0x%04llx %-16s %-10s %-4s %-5s w%d",
 		i + 1, n, d->addr, k->bar, (unsigned long long)k->offset,
 		k->reg ? k->reg : "-", place_name(k->place),
-		path_name(k->path), k->write ? "write" : "read", k->width);
+		case_path_label(k), k->write ? "write" : "read", k->width);
 	if (k->skipped)
 		fprintf(stderr, "  skipped: %s\n", k->skipped);
 	else

@@ -22,6 +22,8 @@
 const volatile bool filter_tgid = false;
 const volatile __u64 page_size = 4096;
 const volatile __u32 page_shift = 12;
+/* The kernel's own page: vm_pgoff counts these, whatever --page-size says. */
+const volatile __u32 mm_page_shift = 12;
 /* barbench: the address of its current case id, read from user memory. */
 const volatile __u64 case_addr = 0;
 const volatile __u32 case_tgid = 0;
@@ -159,7 +161,11 @@ static __always_inline int mmap_exit(struct vfio_device *core_vdev,
 	key.tgid = tgid;
 	key.case_id = current_case(tgid);
 	key.kind = TRAP_KIND_MMAP;
-	key.region = pgoff >> (TRAP_REGION_SHIFT - page_shift);
+	key.region = pgoff >> (TRAP_REGION_SHIFT - mm_page_shift);
+	/* One row per mapped range: QEMU's two sparse mmaps are two rows. */
+	key.pgoff = pgoff & ((1ULL << (TRAP_REGION_SHIFT - mm_page_shift)) - 1);
+	key.width = (BPF_CORE_READ(vma, vm_end) -
+		     BPF_CORE_READ(vma, vm_start)) >> mm_page_shift;
 	key.place = PLACE_NONE;
 	key.err = ret < 0 ? -ret : 0;
 	count_event(&key, BPF_CORE_READ(vma, vm_end) -
@@ -174,7 +180,7 @@ static __always_inline int fault_entry(struct vm_fault *vmf)
 	struct trap_key key = {};
 	struct vfio_pci_core_device *vdev;
 	struct dev_info *dev;
-	__u64 pos = (__u64)BPF_CORE_READ(vmf, pgoff) << page_shift;
+	__u64 pos = (__u64)BPF_CORE_READ(vmf, pgoff) << mm_page_shift;
 
 	if (!traced(tgid))
 		return 0;
@@ -188,7 +194,7 @@ static __always_inline int fault_entry(struct vm_fault *vmf)
 	key.kind = TRAP_KIND_FAULT;
 	key.region = pos >> TRAP_REGION_SHIFT;
 	key.place = classify(dev, key.region, pos & OFFSET_MASK);
-	count_event(&key, page_size);
+	count_event(&key, 1ULL << mm_page_shift);
 	return 0;
 }
 

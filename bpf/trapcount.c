@@ -122,6 +122,8 @@ static int cmp_rows(const void *a, const void *b)
 		return x->place - y->place;
 	if (x->op != y->op)
 		return x->op - y->op;
+	if (x->pgoff != y->pgoff)
+		return x->pgoff < y->pgoff ? -1 : 1;
 	return (x->width > y->width) - (x->width < y->width);
 }
 
@@ -142,16 +144,16 @@ static void print_section(struct trap_session *s, const struct table *t,
 
 	for (int i = 0; i < t->n; i++) {
 		const struct row *r = &t->rows[i];
-		char comm[TRAP_COMM_LEN], avg[32];
+		char comm[TRAP_COMM_LEN], avg[32], off[24];
 
 		if (r->key.kind != kind)
 			continue;
 		if (!shown++) {
 			fprintf(out, "\n%s\n", title);
 			if (kind == TRAP_KIND_MMAP)
-				fprintf(out, "  %-13s %7s %-15s %-6s %10s %-8s %8s\n",
+				fprintf(out, "  %-13s %7s %-15s %-6s %10s %10s %-8s %8s\n",
 				       "DEVICE", "PID", "COMM", "REGION",
-				       "BYTES", "RESULT", "COUNT");
+				       "OFFSET", "BYTES", "RESULT", "COUNT");
 			else if (kind == TRAP_KIND_FAULT)
 				fprintf(out, "  %-13s %7s %-15s %-6s %-10s %8s\n",
 				       "DEVICE", "PID", "COMM", "REGION",
@@ -164,10 +166,12 @@ static void print_section(struct trap_session *s, const struct table *t,
 				       strcmp(clock_unit(), "ns") ? "AVG insns" : "AVG ns");
 		}
 		trap_comm(s, r->key.tgid, comm);
+		snprintf(off, sizeof(off), "0x%llx",
+			 (unsigned long long)r->key.pgoff * s->mm_page_size);
 		if (kind == TRAP_KIND_MMAP)
-			fprintf(out, "  %-13s %7u %-15s %-6u %10llu %-8s %8llu\n",
-			       r->key.dev, r->key.tgid, comm, r->key.region,
-			       r->val.count ? r->val.bytes / r->val.count : 0,
+			fprintf(out, "  %-13s %7u %-15s %-6u %10s %10llu %-8s %8llu\n",
+			       r->key.dev, r->key.tgid, comm, r->key.region, off,
+			       (unsigned long long)r->key.width * s->mm_page_size,
 			       r->key.err ? strerror(r->key.err) : "ok",
 			       r->val.count);
 		else if (kind == TRAP_KIND_FAULT)
@@ -248,17 +252,24 @@ static void print_json(struct trap_session *s, const struct table *t,
 		const struct row *r = &t->rows[i];
 		char comm[TRAP_COMM_LEN], avg[32];
 		const char *a = avg_ns(s, &r->val, avg, sizeof(avg));
+		int map = r->key.kind == TRAP_KIND_MMAP;
 
 		trap_comm(s, r->key.tgid, comm);
 		fprintf(out, "%s\n    {\"device\": \"%s\", \"pid\": %u, \"comm\": "
 		       "\"%s\", \"kind\": \"%s\", \"region\": %u, \"place\": "
-		       "\"%s\", \"op\": \"%s\", \"width\": %u, \"error\": %u, "
-		       "\"count\": %llu, \"bytes\": %llu, \"errors\": %llu, "
-		       "\"avg_ns\": %s, \"hist_log2_ns\": ", i ? "," : "",
+		       "\"%s\", \"op\": \"%s\", \"width\": %u, ", i ? "," : "",
 		       r->key.dev, r->key.tgid, comm,
 		       trap_kind_name(r->key.kind), r->key.region,
 		       trap_place_name(r->key.place),
-		       r->key.op ? "write" : "read", r->key.width, r->key.err,
+		       r->key.op ? "write" : "read", map ? 0 : r->key.width);
+		/* An mmap's row is one range: where in the region, how big. */
+		if (map)
+			fprintf(out, "\"offset\": %llu, \"size\": %llu, ",
+				(unsigned long long)r->key.pgoff * s->mm_page_size,
+				(unsigned long long)r->key.width * s->mm_page_size);
+		fprintf(out, "\"error\": %u, "
+		       "\"count\": %llu, \"bytes\": %llu, \"errors\": %llu, "
+		       "\"avg_ns\": %s, \"hist_log2_ns\": ", r->key.err,
 		       r->val.count, r->val.bytes, r->val.errors,
 		       strcmp(a, "-") ? a : "null");
 		if (!s->timing) {

@@ -35,7 +35,8 @@ struct trap_key {
 	char dev[TRAP_DEV_LEN];
 	unsigned int tgid;
 	unsigned int case_id;	/* barbench's case, 0 outside barbench */
-	unsigned int width;	/* bytes asked for; mmap: 0 */
+	unsigned int width;	/* bytes asked for; mmap: its size in pages */
+	unsigned int pgoff;	/* mmap: its offset in the region, in pages */
 	unsigned int err;	/* mmap: -return value; else 0 */
 	unsigned char kind;
 	unsigned char region;

@@ -148,6 +148,7 @@ static int open_and_load(struct trap_session *s, const struct trap_opts *o,
 	skel->rodata->filter_tgid = o->filter;
 	skel->rodata->page_size = s->page_size;
 	skel->rodata->page_shift = __builtin_ctzll(s->page_size);
+	skel->rodata->mm_page_shift = __builtin_ctzll(s->mm_page_size);
 	skel->rodata->case_addr = o->case_addr;
 	skel->rodata->case_tgid = o->case_tgid;
 	skel->rodata->timing = o->timing;
@@ -329,8 +330,8 @@ int trap_start(struct trap_session *s, const struct trap_opts *o,
 	memset(s, 0, sizeof(*s));
 	verbose = o->verbose;
 	libbpf_set_print(print_libbpf);
-	s->page_size = o->page_size ? o->page_size :
-				      (uint64_t)sysconf(_SC_PAGESIZE);
+	s->mm_page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+	s->page_size = o->page_size ? o->page_size : s->mm_page_size;
 	if (geteuid())
 		return bb_fail(e, BB_ERR_PERM, "trapcount needs root (CAP_BPF "
 			       "and CAP_PERFMON) to load BPF programs");

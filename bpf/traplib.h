@@ -38,7 +38,8 @@ struct trap_session {
 	int nattached;
 	char notes[TRAP_MAX_NOTES][192];	/* what was not attached, why */
 	int nnotes;
-	uint64_t page_size;
+	uint64_t page_size;	/* for places (--page-size, else the kernel's) */
+	uint64_t mm_page_size;	/* the kernel's: mmap rows count these */
 	int kprobes;		/* which set was loaded, to attach again */
 	const char *fault_fn;
 };

@@ -171,3 +171,9 @@ void jw_nums(struct jw *w, const char *key, const double *v, size_t n)
 	}
 	fputc(']', w->f);
 }
+
+void jw_raw(struct jw *w, const char *key, const char *json)
+{
+	member(w, key);
+	fputs(json, w->f);
+}

@@ -29,5 +29,7 @@ void jw_int(struct jw *w, const char *key, long long val);
 void jw_num(struct jw *w, const char *key, double val);	/* NaN -> null */
 void jw_bool(struct jw *w, const char *key, int val);
 void jw_nums(struct jw *w, const char *key, const double *v, size_t n);
+/* A value already written as JSON elsewhere (another jw's output). */
+void jw_raw(struct jw *w, const char *key, const char *json);
 
 #endif

@@ -34,6 +34,7 @@ static const char *const texts[BB_STATUS_COUNT] = {
 	[BB_ERR_TRAPS] = "the BPF probes could not be loaded or attached",
 	[BB_ERR_LOST] = "trap events were lost: counts are not exact",
 	[BB_ERR_NOFUNC] = "no vfio-pci-core read/write function to probe",
+	[BB_ERR_EMULATED] = "the VMM profile emulates that register: nothing to access",
 };
 
 const char *bb_status_text(int status)

@@ -35,6 +35,7 @@ enum bb_status {
 	BB_ERR_TRAPS = 15,	/* the BPF probes could not be loaded or attached */
 	BB_ERR_LOST = 16,	/* trap events were lost: counts are not exact */
 	BB_ERR_NOFUNC = 17,	/* no vfio-pci-core read/write function to probe */
+	BB_ERR_EMULATED = 18,	/* the VMM profile emulates it: nothing to access */
 	BB_STATUS_COUNT
 };
 

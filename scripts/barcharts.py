@@ -22,12 +22,16 @@ import os
 import subprocess
 import tempfile
 
+import barload
 import barmatrix
 import barruns
 from barrender import page_label, unit
 
 PAGE_COLOURS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e"]
-PATH_COLOURS = {"mmap": "#1b9e77", "fd": "#d95f02", "vmm": "#7570b3"}
+PATH_COLOURS = {"mmap": "#1b9e77", "fd": "#d95f02", "vmm": "#7570b3",
+                "vmm:qemu": "#7570b3", "vmm:qemu-relocation": "#e6ab02",
+                "vmm:cloud-hypervisor": "#e7298a",
+                "vmm:dpdk": "#66a61e", "vmm:crosvm": "#a6761d"}
 FORMATS = [("png", "pngcairo noenhanced size 1280,640 font 'sans,10'"),
            ("svg", "svg noenhanced size 1280,640 dynamic font 'sans,10'")]
 
@@ -121,7 +125,8 @@ def place_separators(cats):
 def medians_chart(doc, d, tmp):
     a, b = doc["baseline"], doc["candidate"]
     cats = categories(device_cases(doc, d))
-    series = [(p, vi, v) for p in barruns.PATHS for vi, v in enumerate((a, b))]
+    paths_seen = barload.present_paths(device_cases(doc, d))
+    series = [(p, vi, v) for p in paths_seen for vi, v in enumerate((a, b))]
     data, labels, values = [], [], []
     for i, ((place, off, op), w, paths) in enumerate(cats):
         row = [str(i)]
@@ -179,8 +184,9 @@ def traps_chart(doc, tmp):
     cases and the rounds."""
     a, b = doc["baseline"], doc["candidate"]
     groups = {}
+    vmm = barload.headline_vmm(barload.present_paths(doc["cases"]))
     for c in doc["cases"]:
-        if c["path"] != "vmm":
+        if c["path"] != vmm:
             continue
         g = groups.setdefault((c["device"]["address"], c["place"]),
                               [[0, 0], [0, 0]])
@@ -270,7 +276,10 @@ def distributions_chart(doc, pooled_a, pooled_b, d, tmp):
     for pi, (place, (off, w)) in enumerate(panels):
         plots, tics, labels, values = [], [], [], []
         x = 0
-        for p in barruns.PATHS:
+        for p in barload.PATHS:
+            if not any(k[3:] == (off, p, "read", w)
+                       for k in list(pooled_a) + list(pooled_b)):
+                continue
             for vi, (v, pooled) in enumerate(((a, pooled_a), (b, pooled_b))):
                 x += 1
                 key = next((k for k in pooled
@@ -372,7 +381,7 @@ def vmm_chart(doc, inputs, tmp):
     dev = doc["headline"]["device"]
     a, b = doc["variants"]["A"], doc["variants"]["B"]
     keys = [k for k in barmatrix.shown_keys(inputs, False)
-            if k[0] == dev and k[3] == "vmm"]
+            if k[0] == dev and k[3] == doc["headline"]["path"]]
     rows = [r for r in barmatrix.rows_of(inputs, keys)]
     if not rows:
         return None

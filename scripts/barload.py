@@ -22,7 +22,45 @@ import sys
 RUN_SCHEMA = "vfio-barbench/run/1"
 BUNDLE_SCHEMA = "vfio-barbench/bundle/1"
 PLACE_ORDER = ["other", "table-page", "msix-table", "msix-pba"]
-PATHS = ["mmap", "fd", "vmm"]
+# The vmm path once per VMM profile (barbench --vmm): its cases carry
+# "vmm": NAME, and the loader labels their path "vmm:NAME".  Plain "vmm" is
+# the path of files older than the profiles (one abstract VMM).
+VMM_PROFILES = ["qemu", "qemu-relocation", "cloud-hypervisor", "dpdk",
+                "crosvm"]
+PATHS = ["mmap", "fd", "vmm"] + [f"vmm:{v}" for v in VMM_PROFILES]
+# The vmm path a headline quotes: QEMU's, or an older file's one model.
+HEADLINE_PATHS = ("vmm:qemu", "vmm")
+
+
+def is_vmm(path):
+    return path == "vmm" or path.startswith("vmm:")
+
+
+def present_paths(cases):
+    """The paths these cases have, in PATHS order."""
+    seen = {c["path"] for c in cases}
+    return [p for p in PATHS if p in seen]
+
+
+def headline_vmm(paths):
+    """Of some paths, the vmm path a headline quotes (QEMU's, else an older
+    file's "vmm"), or None."""
+    return next((p for p in HEADLINE_PATHS if p in paths), None)
+
+
+def label_vmm_path(c, where):
+    """A vmm case's path becomes "vmm:NAME" (idempotent: a bundle keeps
+    the label); an unknown profile is an InputError."""
+    v = c.get("vmm")
+    if c["path"] != "vmm" or v is None:
+        if c["path"] not in PATHS:
+            raise InputError(f"{where}.path is {json.dumps(c['path'])[:60]}"
+                             f", not one of {', '.join(PATHS)}")
+        return
+    if v not in VMM_PROFILES:
+        raise InputError(f"{where}.vmm is {json.dumps(v)[:60]}, not one of "
+                         f"{', '.join(VMM_PROFILES)}")
+    c["path"] = f"vmm:{v}"
 
 # What identifies and places a case, and its type.
 CASE_MEMBERS = [("bar", int), ("offset", int), ("width", int),
@@ -159,6 +197,7 @@ def check_run(doc, source):
                 raise InputError(f"{source}: cases[{i}].{key} is "
                                  f"{json.dumps(c[key])[:60]}, not "
                                  f"{'a number' if kind is int else 'text'}")
+        label_vmm_path(c, f"{source}: cases[{i}]")
     for key in ("address", "id"):
         if not isinstance(doc["device"].get(key), str):
             raise InputError(f"{source}: device has no '{key}'")
@@ -361,7 +400,7 @@ def check_table(run):
         for key in ("median_ns", "ci95_lo_ns", "ci95_hi_ns"):
             if not num(c.get(key), none_ok=True):
                 bad(f"case {i}: '{key}' is missing or not a number")
-        if c["path"] == "vmm" and not isinstance(c.get("route"), str):
+        if is_vmm(c["path"]) and not isinstance(c.get("route"), str):
             bad(f"case {i}: 'route' is missing or not a string")
         if "traps" in c and (not isinstance(c["traps"], dict) or
                              not num(c["traps"].get("bar"))):

@@ -7,6 +7,7 @@ headline a reviewer quotes.  Reading the comparisons is barload's
 import datetime
 import fractions
 
+import barload
 from barload import PATHS, PLACE_ORDER, InputError
 from barload_compare import compare_key_text
 from barrender import factor, page_label, unit
@@ -170,8 +171,11 @@ def headline(inputs, dev, off):
     """The headline case (dev at off, vmm, read, 4 bytes) at every page
     size, with the numbers and the sentence."""
     keys = {k for inp in inputs for k in inp.cases
-            if k[0] == dev and k[2] == off and k[3:] == ("vmm", "read", 4)}
-    what = f"{dev} 0x{off:04x} vmm read w4"
+            if k[0] == dev and k[2] == off and k[4:] == ("read", 4) and
+            k[3] in barload.HEADLINE_PATHS}
+    path = barload.headline_vmm({k[3] for k in keys}) or "vmm:qemu"
+    keys = {k for k in keys if k[3] == path}
+    what = f"{dev} 0x{off:04x} {path} read w4"
     if not keys:
         raise InputError(f"no input has the headline case {what} "
                          "(--headline ID:OFFSET picks another register)")
@@ -202,12 +206,14 @@ def headline(inputs, dev, off):
         (register or f"0x{off:04x}")
     name = DEVICE_NAMES.get(dev, dev)
     intro = (f"{name} {'doorbell ' if noun == 'doorbell' else ''}"
-             f"{register or ''} ({dev} BAR{key[1]} 0x{off:04x}), vmm path "
-             f"(direct where the kernel lets the VMM mmap, the fd "
-             f"elsewhere), 4-byte reads; place " +
+             f"{register or ''} ({dev} BAR{key[1]} 0x{off:04x}), " +
+             ("QEMU's route (its mmap where the kernel allows one, the fd "
+              "elsewhere, the MSI-X table emulated)" if path == "vmm:qemu"
+              else "vmm path (direct where the kernel lets the VMM mmap, "
+              "the fd elsewhere)") + ", 4-byte reads; place " +
              ", ".join(f"{c['place']} at {page_label(c['page_size'])}"
                        for c in reversed(cells)) + ". Per 1000: scaled "
-             f"from the exact counts of the counting passes (" +
+             "from the exact counts of the counting passes (" +
              "; ".join(f"{page_label(c['page_size'])}: {b} "
                        f"{c['B']['traps']}/{c['B']['accesses']}, {a} "
                        f"{c['A']['traps']}/{c['A']['accesses']}"
@@ -233,7 +239,7 @@ def headline(inputs, dev, off):
     if any(c[k]["traps"] is None for c in cells for k in "AB"):
         sentence += " ? of 1000: the comparison has no trap counts there."
     return {"device": dev, "bar": key[1], "offset": off,
-            "register": register, "path": "vmm", "op": "read", "width": 4,
+            "register": register, "path": path, "op": "read", "width": 4,
             "intro": intro, "text": sentence, "cells": cells}
 
 

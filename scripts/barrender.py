@@ -61,6 +61,8 @@ def med_ci(s):
     if s.get("measured") is False:
         return "not measured"
     if s["median_ns"] is None:
+        if s.get("route") == "emulated":
+            return "emulated"
         return "not mappable" if s.get("skipped") else "no samples"
     if not s.get("ci95_ns"):
         return num(s["median_ns"])

@@ -395,8 +395,10 @@ class Config:
         else 1.5; on icount (clock "icount."): [gate.icount.PATH], else
         [gate.icount], else 1.01.  icount never falls back to the wall
         settings: they allow for TCG's drift, which icount does not have."""
-        order = [f"gate.{clock}{path}", f"gate.{clock[:-1]}"] if clock \
-            else [f"gate.{path}", "gate"]
+        # A profile's path falls back on [gate.vmm], then on the clock's.
+        paths = [path] + (["vmm"] if path.startswith("vmm:") else [])
+        order = [f"gate.{clock}{p}" for p in paths] + \
+            ([f"gate.{clock[:-1]}"] if clock else ["gate"])
         section, text = None, None
         for section in order:
             text = self._get(section, "max_slowdown")

@@ -72,6 +72,23 @@ static inline void check_note(int ok, const char *file, int line,
 		check_note(_a == _b, __FILE__, __LINE__, #a " == " #b);	\
 	} while (0)
 
+/* Two strings equal; both are printed when they are not. */
+#define CHECK_STR(a, b)							\
+	do {								\
+		const char *_a = (a), *_b = (b);			\
+		int _ok = _a && _b && !strcmp(_a, _b);			\
+		if (_ok) {						\
+			check_passed++;					\
+		} else {						\
+			check_failed++;					\
+			fprintf(stderr, "FAIL %s:%d: %s == %s "		\
+				"(\"%s\" != \"%s\")\n", __FILE__,	\
+				__LINE__, #a, #b, _a ? _a : "(null)",	\
+				_b ? _b : "(null)");			\
+		}							\
+		check_note(_ok, __FILE__, __LINE__, #a " == " #b);	\
+	} while (0)
+
 /* KTAP's header, plan and results, then the totals kselftest prints. */
 static inline void check_ktap_print(void)
 {

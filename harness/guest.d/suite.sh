@@ -21,8 +21,9 @@ for dev in $devices; do
 	$BARBENCH info $access --json "$dev" >"$OUT/$name.info.json" || status=$?
 	echo "suite: $dev: run ($SAMPLES samples a case)"
 	# Writes only go to registers the device's profile declares safe;
-	# --traps counts, per case, the accesses that trapped into the kernel.
-	$BARBENCH run $access --writes --traps --samples "$SAMPLES" --raw -q \
+	# --traps counts, per case, the accesses that trapped into the kernel;
+	# the vmm path runs once per VMM profile.
+	$BARBENCH run $access --writes --traps --vmm all --samples "$SAMPLES" --raw -q \
 		-o "$OUT/$name.json" "$dev" || status=$?
 done
 exit $status

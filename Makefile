@@ -117,7 +117,7 @@ all: $(BUILD)/barbench $(if $(filter 1,$(TRAPS)),$(BUILD)/trapcount \
 	$(BUILD)/test_guest
 
 help:
-	@sed -n '2,20p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,25p' Makefile | sed 's/^# \{0,1\}//'
 
 # Rebuilt when the version changes, so results never carry a stale one.
 $(BUILD)/version: FORCE

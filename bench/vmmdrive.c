@@ -53,6 +53,7 @@ static const char usage_text[] =
 
 struct access {
 	struct bench_case k;
+	enum vmm_route all[8];	/* every profile's, in vmm_at() order */
 	enum vmm_route route;
 	const char *rule;
 	uint64_t value;
@@ -302,6 +303,12 @@ static void fill(FILE *f, void *arg)
 		jw_int(&w, "value", (long long)a->value);
 		jw_str(&w, "route_predicted", vmm_route_name(a->route));
 		jw_str(&w, "rule", a->rule);
+		/* What each profile would say: scripts/vmm --profile checks
+		 * QEMU's measurements against another VMM's rules. */
+		jw_object(&w, "predictions");
+		for (int v = 0; v < vmm_count() && v < 8; v++)
+			jw_str(&w, vmm_name(vmm_at(v)), vmm_route_name(a->all[v]));
+		jw_end(&w, '}');
 		jw_end(&w, '}');
 	}
 	jw_end(&w, ']');
@@ -429,6 +436,9 @@ int main(int argc, char **argv)
 		acc[i].k = cases[i];
 		acc[i].route = vmm_route(vmm, &b, cases[i].offset,
 					 cases[i].width, &acc[i].rule);
+		for (int v = 0; v < vmm_count() && v < 8; v++)
+			acc[i].all[v] = vmm_route(vmm_at(v), &b, cases[i].offset,
+						  cases[i].width, NULL);
 	}
 	device_json = device_text(&d);
 	vfio_dev_close(&d);

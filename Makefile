@@ -114,7 +114,7 @@ REPLAY_BINS := $(addprefix $(BUILD)/fuzz/replay/fuzz_,$(FUZZ_TARGETS))
 
 all: $(BUILD)/barbench $(if $(filter 1,$(TRAPS)),$(BUILD)/trapcount \
 	$(BUILD)/test_trapcount) $(if $(CROSS),,$(BUILD)/test_units) \
-	$(BUILD)/test_guest
+	$(BUILD)/test_guest $(BUILD)/vmmdrive
 
 help:
 	@sed -n '2,25p' Makefile | sed 's/^# \{0,1\}//'

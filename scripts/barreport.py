@@ -10,6 +10,7 @@ change of layout never touches a verdict.
 import os
 
 import barextras
+import barvmm
 from barrender import fraction, md_table, med_ci, num, short_cost, \
     txt_table, unit, wrap as wrap_text
 
@@ -226,11 +227,44 @@ def report_md(doc, extras, warnings, charts):
     if "traps-vmm" in charts:
         L += ["## Traps on the vmm path", "",
               "![trap fractions](charts/traps-vmm.png)", ""]
+    L += vmm_md(doc)
     L += extras_md(extras, a, b)
     if charts:
         L += ["Charts: " + ", ".join(f"[{n}](charts/{n}.svg)"
                                      for n in charts) + " (SVG).", ""]
     return "\n".join(L)
+
+
+def vmm_md(doc):
+    """QEMU as the VFIO client (scripts/compare --vmm), beside barbench."""
+    v = doc.get("vmm")
+    if not v or not v["rows"]:
+        return []
+    a, b = doc["baseline"], doc["candidate"]
+    head, body = barvmm.table(v["rows"], a, b)
+    differ = sum(1 for r in v["rows"] if not r["agree"])
+    return ["## QEMU as the VFIO client (make vmm)", "",
+            f"Debian's QEMU, measured by its trace events and trapcount "
+            f"({barvmm.provenance_line(v)}): trapped/all accesses per "
+            f"register under {a} and {b}, beside barbench's vmm:qemu path "
+            f"(its counting pass). "
+            + ("They agree on every register."
+               if not differ else f"**{differ} registers differ.**"), ""] \
+        + md_table(head, body, right={6, 7, 8, 9}) + [""]
+
+
+def vmm_txt(doc):
+    v = doc.get("vmm")
+    if not v or not v["rows"]:
+        return []
+    a, b = doc["baseline"], doc["candidate"]
+    differ = sum(1 for r in v["rows"] if not r["agree"])
+    L = wrap(f"QEMU as the VFIO client (make vmm, "
+             f"{barvmm.provenance_line(v)}): trapped/all accesses, A = {a}, "
+             f"B = {b}; " + ("barbench's vmm:qemu agrees on every register"
+                             if not differ else
+                             f"{differ} registers DIFFER"), indent="")
+    return L + barvmm.txt_tables(v["rows"], a, b)
 
 
 def drift_md(doc, cases):
@@ -319,6 +353,24 @@ def extras_md(extras, a, b):
 
 # ---- report.txt ----------------------------------------------------------
 
+# report.txt's short names of the longer vmm:* paths, to stay under 80
+# columns; a legend line says what they stand for.
+SHORT_PATHS = {"vmm:cloud-hypervisor": "vmm:ch",
+               "vmm:qemu-relocation": "vmm:qemu-r"}
+
+
+def short_path(p):
+    return SHORT_PATHS.get(p, p)
+
+
+def path_legend(cases):
+    used = sorted({c["path"] for c in cases} & set(SHORT_PATHS))
+    if not used:
+        return []
+    return wrap("paths: " + ", ".join(f"{SHORT_PATHS[p]} = {p}"
+                                      for p in used))
+
+
 def narrow(head, rows):
     """The per-device table under 80 columns if it can be: ops shortened
     to r/w, then variant names to A/B, then registers to 10 characters."""
@@ -366,6 +418,7 @@ def report_txt(doc):
     L.append("")
     for line in summary_lines(doc):
         L += wrap(line)
+    L += path_legend(doc["cases"])
     L.append("")
     for d, cases in by_device(doc):
         rows = []
@@ -375,7 +428,8 @@ def report_txt(doc):
                 change = pct(c) if c["significant"] else f"({pct(c)})"
             rows.append([c["place"], c["register"] or "-",
                          f"0x{c['offset']:04x}", c["op"], c["width"],
-                         c["path"], short_cost(c["A"]), short_cost(c["B"]),
+                         short_path(c["path"]), short_cost(c["A"]),
+                         short_cost(c["B"]),
                          change, c["mark"]])
         head = ["place", "register", "offset", "op", "w", "path",
                 a, b, "change", ""]
@@ -389,10 +443,12 @@ def report_txt(doc):
                         b],
                        [[c["device"]["address"], c["place"],
                          f"0x{c['offset']:04x}", c["op"], c["width"],
-                         c["path"], traps_text(c["A"]), traps_text(c["B"])]
+                         short_path(c["path"]), traps_text(c["A"]),
+                         traps_text(c["B"])]
                         for c in changed], right={6, 7})
         L.append("")
     else:
         L += ["trapped/all accesses: the same in every case under both "
               "variants.", ""]
+    L += vmm_txt(doc)
     return "\n".join(L)

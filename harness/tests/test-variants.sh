@@ -32,7 +32,7 @@ done
 check "PNG and SVG charts" eval '[ "$(ls "$run"/charts/*.png 2>/dev/null | wc -l)" -ge 3 ] &&
 	[ "$(ls "$run"/charts/*.svg 2>/dev/null | wc -l)" -ge 3 ]'
 check "report: table-page traps up under msix-sparse" \
-	grep -q "table-page 0x2410 read 4 vmm:qemu  0/[0-9]* *[0-9]*/[0-9]*" "$run/report.txt"
+	grep -q "table-page 0x2410 read *4 vmm:qemu *0/[0-9]* *\([0-9]*\)/\1$" "$run/report.txt"
 check "the variant's module was built reproducibly (BUILDINFO)" \
 	grep -q "^module=" "$run/msix-sparse/BUILDINFO"
 

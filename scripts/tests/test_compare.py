@@ -459,6 +459,79 @@ class Compare(unittest.TestCase):
         self.assertIn("gnuplot not found", md)
         self.assertNotIn("![", md)
 
+    def vmm_rundir(self):
+        """A small folder whose vmm cases are the qemu profile's
+        (path vmm:qemu), and a make vmm document for the same NVMe: QEMU
+        traps 0x2410 under msix-sparse only, and never the table 0x2008
+        (it emulates it), where the fake msix-sparse run traps it."""
+        d = self.small_rundir(os.path.basename(
+            tempfile.mkdtemp(prefix="vmm.", dir=self.tmp.name)))
+        for v in ("stock", "msix-sparse"):
+            for r in (1, 2):
+                for dev in fakeruns.DEVICES:
+                    f = os.path.join(d, v, f"round-{r}", dev + ".json")
+                    with open(f) as fh:
+                        doc = json.load(fh)
+                    for c in doc["cases"]:
+                        if c["path"] == "vmm":
+                            c["vmm"] = "qemu"
+                    with open(f, "w") as fh:
+                        json.dump(doc, fh)
+        rows = [{"vmm": "qemu", "variant": v, "qemu_options": o,
+                 "device": "0000:00:02.0", "device_id": "1b36:0010",
+                 "bar": 0, "register": None, "offset": off,
+                 "place": place, "op": "read", "width": 4,
+                 "accesses": 10, "traps": t}
+                for v, o, off, place, t in (
+                    ("stock", None, 0x2410, "table-page", 0),
+                    ("msix-sparse", None, 0x2410, "table-page", 10),
+                    ("stock", None, 0x2008, "msix-table", 0),
+                    ("msix-sparse", None, 0x2008, "msix-table", 0),
+                    # Relocation runs are not barbench's vmm:qemu.
+                    ("msix-sparse", "x-msix-relocation=bar2", 0x2008,
+                     "msix-table", 10))]
+        vmm = tempfile.mkdtemp(prefix="vmm-run.", dir=self.tmp.name)
+        with open(os.path.join(vmm, "vmm.json"), "w") as f:
+            json.dump({"schema": "vfio-barbench/vmm/1", "rows": rows,
+                       "provenance": {"arch": "x86_64", "page_size": 4096,
+                                      "kernel_release": "6.12-test"}}, f)
+        return d, vmm
+
+    def test_vmm_rows_beside_barbench(self):
+        d, vmm = self.vmm_rundir()
+        rc, out, err = self.run_compare(d, "--no-charts", "--vmm", vmm)
+        self.assertEqual(rc, 0, err)
+        with open(os.path.join(d, "compare.json")) as f:
+            rows = {r["offset"]: r for r in json.load(f)["vmm"]["rows"]}
+        self.assertEqual(sorted(rows), [0x2008, 0x2410])
+        r = rows[0x2410]
+        self.assertEqual((r["qemu_A"]["traps"], r["qemu_B"]["traps"]),
+                         (0, 10))
+        self.assertEqual(r["barbench_A"]["traps"], 0)
+        self.assertEqual(r["barbench_B"]["traps"],
+                         r["barbench_B"]["accesses"])
+        self.assertTrue(r["agree"])
+        # The fake msix-sparse traps the table on vmm:qemu; QEMU did not.
+        self.assertFalse(rows[0x2008]["agree"])
+        self.assertEqual(rows[0x2008]["qemu_B"]["traps"], 0)
+        self.assertIn("QEMU as the VFIO client (make vmm", out)
+        self.assertIn("1 registers DIFFER", out)
+        line = next(l for l in out.splitlines() if " 0x2008 " in l and
+                    l.rstrip().endswith("DIFFER"))
+        self.assertIn("0/10", line)
+        with open(os.path.join(d, "report.md")) as f:
+            self.assertIn("## QEMU as the VFIO client (make vmm)", f.read())
+        self.assertTrue(all(len(l) < 80 for l in out.splitlines()),
+                        max(out.splitlines(), key=len))
+
+    def test_vmm_bad_file(self):
+        d, vmm = self.vmm_rundir()
+        with open(os.path.join(vmm, "vmm.json"), "w") as f:
+            f.write('{"schema": "vfio-barbench/run/1"}')
+        rc, _, err = self.run_compare(d, "--no-charts", "--vmm", vmm)
+        self.assertEqual(rc, 2)
+        self.assertIn("not scripts/vmm's vmm.json", err)
+        self.assertFalse(os.path.exists(os.path.join(d, "compare.json")))
 
 if __name__ == "__main__":
     result = unittest.main(exit=False, verbosity=0).result

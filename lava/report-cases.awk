@@ -113,15 +113,20 @@ function out(kind, name, result, meas, units, why) {
 	print kind "|" name "|" result "|" meas "|" units "|" clean(why)
 }
 
-function case_name(i,   c, reg, n) {
+# PLACE[.REGISTER].0xOFFSET.OP.wWIDTH.PATH, the path of a VMM profile's
+# case as vmm-NAME (scripts/barlava.py's case_name is the same).
+function case_name(i,   c, reg, n, p) {
 	c = "cases." i "."
 	reg = str(c "register")
 	gsub(/[^A-Za-z0-9_-]/, "_", reg)
 	n = str(c "place")
 	if (reg != "" && t[c "register"] == "s")
 		n = n "." reg
+	p = str(c "path")
+	if (has(c "vmm"))
+		p = p "-" str(c "vmm")
 	return n "." sprintf("0x%04x", str(c "offset")) "." str(c "op") ".w" \
-		str(c "width") "." str(c "path")
+		str(c "width") "." p
 }
 
 # The value a read returns when the kernel masks the MSI-X table: all

@@ -57,8 +57,13 @@ def case_name(c):
     n = c["place"]
     if isinstance(c.get("register"), str):
         n += "." + REGISTER_CHARS.sub("_", c["register"])
+    # A VMM profile's case (the loader's vmm:NAME, or in the raw JSON path
+    # vmm with its "vmm") is vmm-NAME: lava/report-cases.awk's name.
+    path = c["path"]
+    if path == "vmm" and isinstance(c.get("vmm"), str):
+        path = "vmm:" + c["vmm"]
     return (f"{n}.0x{c['offset']:04x}.{c['op']}.w{c['width']}."
-            f"{c['path']}")
+            f"{path.replace(':', '-')}")
 
 
 # ---- the three forms ----------------------------------------------------

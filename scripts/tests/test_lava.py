@@ -507,7 +507,8 @@ class Importer(Kept):
 
         def drop_case(cases):
             del cases[next(i for i, c in enumerate(cases)
-                           if c["name"].endswith(".read.w4.vmm"))]
+                           if c["name"].endswith((".read.w4.vmm",
+                                                    ".read.w4.vmm-qemu")))]
 
         def two_jobs(cases):
             cases[0]["job"] = "8"

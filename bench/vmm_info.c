@@ -19,6 +19,9 @@ struct vmm_bar vmm_bar_of(const struct vfio_dev *d, int bar)
 		.mmap_flag = !!(r->flags & VFIO_REGION_INFO_FLAG_MMAP),
 		.caps = &r->caps, .msix = &d->msix,
 		.page = system_page_size(),
+#ifdef __powerpc64__
+		.paravirt_msi = 1,	/* QEMU runs pseries here */
+#endif
 	};
 }
 

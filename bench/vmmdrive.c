@@ -31,18 +31,19 @@
 volatile sig_atomic_t stop_requested;
 volatile uint32_t barbench_case_id;
 
-#define BAR_BASE	0xe0000000ull	/* below 4G: q35's PCI hole */
 #define SLOT		4		/* -device vfio-pci,addr=4.0 */
 
 static const char usage_text[] =
 "usage: vmmdrive [--vmm NAME] [--accesses N] [--writes] [--timeout SECS]\n"
-"                [--device-opts OPTS] -o FILE ADDR -- QEMU [QEMU-ARGS...]\n"
+"                [--device-opts OPTS] [--machine q35|pseries]\n"
+"                -o FILE ADDR -- QEMU [QEMU-ARGS...]\n"
 "\n"
 "Runs QEMU (e.g. qemu-system-x86_64 -M q35 -display none -nodefaults) with\n"
 "ADDR assigned (-qtest stdio -device vfio-pci,host=ADDR,addr=4.0 are\n"
 "added; --device-opts adds OPTS to the -device, e.g.\n"
 "x-msix-relocation=bar2), programs the device's memory BARs through config\n"
-"space, and\n"
+"space (--machine: q35's ports 0xcf8/0xcfc, the default, or pseries' RTAS\n"
+"calls ibm,write-pci-config, for qemu-system-ppc64 -M pseries -S), and\n"
 "makes N accesses (default 10) to each register of barbench's suite, at\n"
 "each width it takes; with --writes also writes of the value just read to\n"
 "the registers the device profile declares safe.  FILE (JSON) lists each\n"
@@ -143,7 +144,20 @@ static int qtest(struct qemu *q, uint64_t *value, const char *fmt, ...)
 	return -1;
 }
 
-static int config_write(struct qemu *q, int reg, uint32_t v, int width)
+/*
+ * The emulated machine: how config space is reached, and where its PCI
+ * memory BARs go (a PCI bus address, and where the CPU, here qtest, sees
+ * it).
+ */
+struct machine {
+	const char *name;
+	int (*config_write)(struct qemu *q, int reg, uint32_t v, int width);
+	uint64_t bar_base;	/* PCI address of the first BAR */
+	uint64_t cpu_offset;	/* CPU address = PCI address + this */
+};
+
+/* q35: configuration mechanism #1 on ports 0xcf8/0xcfc. */
+static int q35_config_write(struct qemu *q, int reg, uint32_t v, int width)
 {
 	uint32_t cf8 = 0x80000000u | (SLOT << 11) | (uint32_t)(reg & ~3);
 
@@ -153,11 +167,64 @@ static int config_write(struct qemu *q, int reg, uint32_t v, int width)
 		     0xcfc + (reg & 3), v);
 }
 
-/* Every memory BAR at an address of its own, then memory decoding on. */
-static int program_bars(struct qemu *q, const struct vfio_dev *d,
-			uint64_t *base)
+/*
+ * pseries: the RTAS call ibm,write-pci-config (PAPR), as QEMU's own
+ * libqos/pci-spapr.c makes it: five argument cells in guest RAM (config
+ * address, the PHB's BUID high and low, size, value), one return cell, the
+ * status.  qtest's rtas command runs the call with no vCPU (-S).
+ */
+#define RTAS_ARGS	0x100000ull
+#define RTAS_RET	0x100100ull
+#define SPAPR_BUID	0x800000020000000ull	/* PHB 0 */
+
+static int pseries_config_write(struct qemu *q, int reg, uint32_t v,
+				int width)
 {
-	uint64_t next = BAR_BASE;
+	const uint32_t cell[5] = { (SLOT << 11) | (uint32_t)reg,
+				   (uint32_t)(SPAPR_BUID >> 32),
+				   (uint32_t)SPAPR_BUID, (uint32_t)width, v };
+	uint64_t status;
+
+	for (int i = 0; i < 5; i++)
+		if (qtest(q, NULL, "writel 0x%llx 0x%x",
+			  (unsigned long long)RTAS_ARGS + 4 * i, cell[i]))
+			return -1;
+	if (qtest(q, NULL, "rtas ibm,write-pci-config 5 0x%llx 1 0x%llx",
+		  (unsigned long long)RTAS_ARGS, (unsigned long long)RTAS_RET) ||
+	    qtest(q, &status, "readl 0x%llx", (unsigned long long)RTAS_RET))
+		return -1;
+	if (status) {
+		fprintf(stderr, "vmmdrive: ibm,write-pci-config of 0x%x at "
+			"0x%x: RTAS status %lld\n", v, reg, (long long)status);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct machine machines[] = {
+	/* Below 4G: q35's PCI hole. */
+	{ "q35", q35_config_write, 0xe0000000ull, 0 },
+	/* The PHB's 32-bit window: PCI 0x80000000 at CPU 0x200080000000
+	 * (hw/ppc/spapr_pci.c's defaults for PHB 0). */
+	{ "pseries", pseries_config_write, 0x80000000ull, 0x200000000000ull },
+};
+
+static const struct machine *machine_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(machines) / sizeof(machines[0]); i++)
+		if (!strcmp(machines[i].name, name))
+			return &machines[i];
+	return NULL;
+}
+
+/*
+ * Every memory BAR at an address of its own, then memory decoding on.
+ * base[] gets the CPU address of each, where qtest accesses it.
+ */
+static int program_bars(struct qemu *q, const struct machine *m,
+			const struct vfio_dev *d, uint64_t *base)
+{
+	uint64_t next = m->bar_base;
 
 	for (int bar = 0; bar < 6; bar++) {
 		uint32_t lo;
@@ -168,17 +235,18 @@ static int program_bars(struct qemu *q, const struct vfio_dev *d,
 		if (!size || (lo & 1))
 			continue;
 		next = (next + size - 1) & ~(size - 1);
-		base[bar] = next;
-		if (config_write(q, 0x10 + 4 * bar, (uint32_t)next, 4))
+		base[bar] = next + m->cpu_offset;
+		if (m->config_write(q, 0x10 + 4 * bar, (uint32_t)next, 4))
 			return -1;
 		if ((lo & 6) == 4) {	/* 64-bit: the upper half follows */
-			if (config_write(q, 0x14 + 4 * bar, (uint32_t)(next >> 32), 4))
+			if (m->config_write(q, 0x14 + 4 * bar,
+					    (uint32_t)(next >> 32), 4))
 				return -1;
 			bar++;
 		}
 		next += size;
 	}
-	return config_write(q, 0x04, 0x0002, 2);	/* memory space */
+	return m->config_write(q, 0x04, 0x0002, 2);	/* memory space */
 }
 
 static const char *op_name(int write, int width)
@@ -345,6 +413,7 @@ int main(int argc, char **argv)
 		{ "writes", no_argument, NULL, 'w' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "device-opts", required_argument, NULL, 'D' },
+		{ "machine", required_argument, NULL, 'M' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -355,6 +424,7 @@ int main(int argc, char **argv)
 		.variant = getenv("BARBENCH_VARIANT"), .timer = "auto",
 	};
 	const struct vmm_profile *vmm = vmm_find("qemu");
+	const struct machine *machine = &machines[0];
 	struct bench_case cases[CASES_MAX];
 	static struct access acc[CASES_MAX];
 	uint64_t base[6] = { 0 };
@@ -391,6 +461,10 @@ int main(int argc, char **argv)
 				return usage("--device-opts: one word, at most "
 					     "160 characters");
 			device_opts = optarg;
+			break;
+		case 'M':
+			if (!(machine = machine_find(optarg)))
+				return usage("--machine: q35 or pseries");
 			break;
 		case 'o':
 			out = optarg;
@@ -450,7 +524,7 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 121;
 	}
-	ret = program_bars(&q, &d, base) ? BB_ERR_IO : 0;
+	ret = program_bars(&q, machine, &d, base) ? BB_ERR_IO : 0;
 	for (int i = 0; i < n && !ret && !stop_requested; i++) {
 		fprintf(stderr, "vmmdrive: [%2d/%d] BAR%d+0x%04llx %-16s %s w%d: "
 			"%d accesses, predicted %s\n", i + 1, n, acc[i].k.bar,

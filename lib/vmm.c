@@ -17,6 +17,8 @@ enum map_rule {
 	MAP_KERNEL,		/* the kernel's offer: SPARSE_MMAP, else all */
 	MAP_KERNEL_BUT_TABLE,	/* ...minus the host pages of the table */
 	MAP_KERNEL_BUT_MSIX,	/* ...minus the pages of the table and PBA */
+	MAP_SPARSE_ELSE_BUT_MSIX, /* SPARSE_MMAP's areas as given, else the
+				   * whole BAR minus the table and PBA pages */
 };
 
 struct map_choice {
@@ -35,6 +37,16 @@ struct vmm_profile {
 	enum vmm_route table, pba;
 	const char *table_why, *pba_why;
 	const char *trap_why;
+	/* The emulation only sees the accesses that trap: where the table or
+	 * PBA is mapped, the guest reaches the device's own. */
+	int emulate_unmapped_only;
+	/* A table off a page boundary moves (with the PBA) to the upper half
+	 * of a BAR of twice the size: nothing is emulated at the BAR's own
+	 * offsets, and no hole is cut for them. */
+	const char *relocate_unaligned;
+	/* With a paravirt MSI interface the table is not emulated: QEMU's
+	 * pseries sets vfio-no-msix-emulation. */
+	const char *paravirt_table;
 };
 
 static const struct vmm_profile profiles[] = {
@@ -56,6 +68,9 @@ static const struct vmm_profile profiles[] = {
 		.pba_why = "vfio_msix_setup: the emulated PBA is disabled, "
 			"the device's passes through",
 		.trap_why = "vfio_region_read/write: pread/pwrite",
+		.paravirt_table = "vfio_msix_setup: the machine's "
+			"vfio-no-msix-emulation (pseries) disables the table "
+			"overlay; the table is the device's",
 	},
 	{
 		/* QEMU with -device vfio-pci,x-msix-relocation=barN. */
@@ -75,6 +90,9 @@ static const struct vmm_profile profiles[] = {
 		.pba_why = "vfio_pci_relocate_msix: the PBA moves too; these "
 			"offsets are the device's",
 		.trap_why = "vfio_region_read/write: pread/pwrite",
+		.paravirt_table = "vfio_msix_setup: the machine's "
+			"vfio-no-msix-emulation (pseries) disables the table "
+			"overlay; the table is the device's",
 	},
 	{
 		.name = "cloud-hypervisor",
@@ -87,11 +105,16 @@ static const struct vmm_profile profiles[] = {
 		.plain = { MAP_KERNEL, "map_mmio_regions: the kernel's "
 			"sparse areas, else the whole BAR" },
 		.table = VMM_EMULATED,
-		.table_why = "read_bar/write_bar: MsixConfig serves the table",
-		.pba = VMM_EMULATED,
-		.pba_why = "read_bar/write_bar: MsixConfig serves the PBA",
+		.table_why = "read_bar/write_bar: msix_table_accessed, "
+			"MsixConfig serves the table",
+		/* Not emulated: in its hole, so through the fd. */
+		.pba = VMM_DIRECT,
+		.pba_why = "read_bar/write_bar: the PBA is the device's",
 		.trap_why = "read_bar/write_bar: region_read/write, "
 			"pread/pwrite",
+		.relocate_unaligned = "fixup_msix_region: a table off the "
+			"page boundary moves to the upper half of a BAR twice "
+			"the size, so generate_sparse_areas cuts no hole",
 	},
 	{
 		.name = "dpdk",
@@ -114,18 +137,23 @@ static const struct vmm_profile profiles[] = {
 	{
 		.name = "crosvm",
 		.source = "crosvm devices/src/pci/vfio_pci.rs",
-		.msix_mappable = { MAP_KERNEL, "add_bar_mmap: MSIX_MAPPABLE, "
-			"the whole region is mapped" },
-		.not_mappable = { MAP_KERNEL_BUT_MSIX, "add_bar_mmap_msix: "
-			"the pages of the table and PBA are left out" },
+		.msix_mappable = { MAP_KERNEL, "get_regions/add_bar_mmap: "
+			"MSIX_MAPPABLE, the whole region is mapped, table and "
+			"PBA included" },
+		.not_mappable = { MAP_SPARSE_ELSE_BUT_MSIX, "add_bar_mmap: "
+			"the kernel's sparse areas as given; a plain region "
+			"less the table's and PBA's pages (adjust_bar_mmap)" },
 		.plain = { MAP_KERNEL, "add_bar_mmap: the kernel's sparse "
 			"areas, else the whole region" },
 		.table = VMM_EMULATED,
-		.table_why = "read_bar/write_bar: MsixConfig serves the table",
+		.table_why = "read_bar/write_bar: is_msix_table, read_table/"
+			"write_table (only what traps: a mapped table is the "
+			"device's)",
 		.pba = VMM_EMULATED,
-		.pba_why = "read_bar/write_bar: MsixConfig serves the PBA",
+		.pba_why = "read_bar/write_bar: is_msix_pba, read_pba/write_pba",
 		.trap_why = "read_bar/write_bar: region_read/write, "
 			"pread/pwrite",
+		.emulate_unmapped_only = 1,
 	},
 };
 
@@ -273,11 +301,21 @@ static int by_offset(struct mmap_area *a, int n)
 	return n;
 }
 
+/* The profile moves this BAR's table away (relocate_unaligned). */
+static int relocated(const struct vmm_profile *p, const struct vmm_bar *b)
+{
+	struct span t = table_span(b);
+
+	return p->relocate_unaligned && t.end > t.start && b->page &&
+	       t.start % b->page;
+}
+
 int vmm_maps(const struct vmm_profile *p, const struct vmm_bar *b,
 	     struct mmap_area *out, int max, const char **why)
 {
 	struct mmap_area a[VMM_MAX_MAPS];
 	const struct map_choice *c;
+	enum map_rule rule;
 	int n;
 
 	if (table_span(b).end || pba_span(b).end)
@@ -285,10 +323,19 @@ int vmm_maps(const struct vmm_profile *p, const struct vmm_bar *b,
 		    &p->msix_mappable : &p->not_mappable;
 	else
 		c = &p->plain;
+	rule = c->rule;
 	if (why)
 		*why = c->why;
+	if (relocated(p, b) && rule == MAP_KERNEL_BUT_MSIX) {
+		rule = MAP_KERNEL;
+		if (why)
+			*why = p->relocate_unaligned;
+	}
+	if (rule == MAP_SPARSE_ELSE_BUT_MSIX)
+		rule = b->caps && b->caps->has_sparse ? MAP_KERNEL :
+		       MAP_KERNEL_BUT_MSIX;
 	n = kernel_offer(b, a, VMM_MAX_MAPS);
-	switch (c->rule) {
+	switch (rule) {
 	case MAP_NOTHING:
 		n = 0;
 		break;
@@ -297,6 +344,7 @@ int vmm_maps(const struct vmm_profile *p, const struct vmm_bar *b,
 		a[0] = (struct mmap_area){ 0, b->size };
 		break;
 	case MAP_KERNEL:
+	case MAP_SPARSE_ELSE_BUT_MSIX:	/* resolved above */
 		break;
 	case MAP_KERNEL_BUT_MSIX:
 		n = subtract(a, n, VMM_MAX_MAPS, page_span(pba_span(b), b->page));
@@ -322,26 +370,44 @@ enum vmm_route vmm_route(const struct vmm_profile *p, const struct vmm_bar *b,
 {
 	struct mmap_area m[VMM_MAX_MAPS];
 	const char *map_why;
-	int n;
+	int n = vmm_maps(p, b, m, VMM_MAX_MAPS, &map_why), mapped = 0;
+	int moved = relocated(p, b);
 
-	if (p->table == VMM_EMULATED && overlaps(table_span(b), offset, width)) {
-		if (why)
-			*why = p->table_why;
-		return VMM_EMULATED;
-	}
-	if (p->pba == VMM_EMULATED && overlaps(pba_span(b), offset, width)) {
-		if (why)
-			*why = p->pba_why;
-		return VMM_EMULATED;
-	}
-	n = vmm_maps(p, b, m, VMM_MAX_MAPS, &map_why);
 	for (int i = 0; i < n; i++)
 		if (offset >= m[i].offset &&
-		    offset + (uint64_t)width <= m[i].offset + m[i].size) {
+		    offset + (uint64_t)width <= m[i].offset + m[i].size)
+			mapped = 1;
+	if (!moved && !(p->emulate_unmapped_only && mapped)) {
+		if (p->table == VMM_EMULATED &&
+		    !(b->paravirt_msi && p->paravirt_table) &&
+		    overlaps(table_span(b), offset, width)) {
 			if (why)
-				*why = map_why;
-			return VMM_DIRECT;
+				*why = p->table_why;
+			return VMM_EMULATED;
 		}
+		if (p->pba == VMM_EMULATED &&
+		    overlaps(pba_span(b), offset, width)) {
+			if (why)
+				*why = p->pba_why;
+			return VMM_EMULATED;
+		}
+	}
+	if (mapped) {
+		if (why)
+			*why = map_why;
+		return VMM_DIRECT;
+	}
+	if (b->paravirt_msi && p->paravirt_table &&
+	    overlaps(table_span(b), offset, width)) {
+		if (why)
+			*why = p->paravirt_table;
+		return VMM_TRAPPED;
+	}
+	if (moved && overlaps(table_span(b), offset, width)) {
+		if (why)	/* its emulation is elsewhere now */
+			*why = p->relocate_unaligned;
+		return VMM_TRAPPED;
+	}
 	if (why)
 		*why = p->trap_why;
 	return VMM_TRAPPED;

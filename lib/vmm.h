@@ -28,6 +28,9 @@ struct vmm_bar {
 	const struct region_caps *caps;	/* SPARSE_MMAP, MSIX_MAPPABLE */
 	const struct msix_info *msix;	/* where the table and PBA are */
 	uint64_t page;			/* the host's page size */
+	/* The VMM's machine has a paravirt MSI interface (QEMU's pseries,
+	 * the machine of ppc64 hosts: vfio-no-msix-emulation). */
+	int paravirt_msi;
 };
 
 struct vmm_profile;

@@ -14,7 +14,9 @@
 # environment:
 #   QEMU       how to run QEMU (default: q/command, harness/fetch-qemu's:
 #              the loader, the library path, the binary)
-#   QEMU_ARGS  the machine (default: q35 with q/qboot.rom, no display, 128M)
+#   QEMU_ARGS  the machine (default q/args, harness/fetch-qemu's: q35, or
+#              pseries on ppc64le)
+#   MACHINE    how vmmdrive reaches config space (default q/machine)
 #   BARBENCH_DEVICES  devices (default $BARBENCH_NVME $BARBENCH_XHCI)
 # Results: DIR/VARIANT/DEV.drive.json, DEV.traps.json, DEV.qemu.log.
 # The stock module is back in place on every exit path.
@@ -33,7 +35,8 @@ done
 here=$(cd "$(dirname "$0")" && pwd)
 devices=${BARBENCH_DEVICES:-"${BARBENCH_NVME:-} ${BARBENCH_XHCI:-}"}
 QEMU=${QEMU:-$(cat q/command)}
-QEMU_ARGS=${QEMU_ARGS:-"-M q35 -display none -nodefaults -m 128M -bios q/qboot.rom -L q"}
+QEMU_ARGS=${QEMU_ARGS:-$(cat q/args)}
+MACHINE=${MACHINE:-$(cat q/machine)}
 # Debian's QEMU loads its TCG accelerator as a module, even under qtest.
 export QEMU_MODULE_DIR=${QEMU_MODULE_DIR:-$PWD/q/modules}
 
@@ -64,6 +67,7 @@ for vm in "$@"; do
 		# shellcheck disable=SC2086  # QEMU and QEMU_ARGS are word lists
 		./trapcount --json -o "$out/$v/$name.traps.json" -- \
 			./vmmdrive --writes --accesses "$accesses" --vmm "$profile" \
+			--machine "$MACHINE" \
 			${opts:+--device-opts "$opts"} \
 			-o "$out/$v/$name.drive.json" "$dev" -- \
 			$QEMU $QEMU_ARGS \

@@ -148,7 +148,7 @@ check "lava-run: the job passes" grep -q \
 check "lava-run: the test definition ran" grep -q \
 	'"msg": {"case": "0_barbench-suite", .*"result": "pass"' "$tmp/job.log"
 [ -z "$keep" ] || cp "$tmp/job.log" "$keep/qemu-job.log"
-expect 0 "0_barbench-suite: 4 files (2 runs, 117 timed cases" \
+expect 0 "0_barbench-suite: 4 files (2 runs, 273 timed cases" \
 	lava_import --job 1 --board qemu-lava-run -o "$tmp/imp-run" "$tmp/job.log"
 check "lava-run: lavasim reads the console as lava-dispatcher did" \
 	lavacheck dispatcher "$tmp/job.log"

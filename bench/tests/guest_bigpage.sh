@@ -38,7 +38,7 @@ check "CAP read through the mmap under stock" [ $? = 0 ]
 check "trapcount -- 1000 vmm doorbell reads exits 0 under stock" [ $? = 0 ]
 check "stock: 0 of 1000 doorbell reads trap" eval '! grep -q "\"kind\": \"bar\"" $out'
 check "stock: one mmap of all of BAR0 ($bar bytes) succeeds" \
-	grep -q "\"kind\": \"mmap\", \"region\": 0, \"place\": \"-\", \"op\": \"read\", \"width\": 0, \"error\": 0, \"count\": 1, \"bytes\": $bar" $out
+	grep -q "\"kind\": \"mmap\", \"region\": 0, \"place\": \"-\", \"op\": \"read\", \"width\": 0, \"offset\": 0, \"size\": $bar, \"error\": 0, \"count\": 1, \"bytes\": $bar" $out
 check "stock: no lost events" grep -q '"map_full": 0, "no_start": 0, "starts_full": 0' $out
 
 # --- msix-sparse: the pre-4.16 vfio-pci-core.

@@ -208,7 +208,8 @@ def headline(inputs, dev, off):
     intro = (f"{name} {'doorbell ' if noun == 'doorbell' else ''}"
              f"{register or ''} ({dev} BAR{key[1]} 0x{off:04x}), " +
              ("QEMU's route (its mmap where the kernel allows one, the fd "
-              "elsewhere, the MSI-X table emulated)" if path == "vmm:qemu"
+              "elsewhere, the MSI-X table emulated but on pseries)"
+              if path == "vmm:qemu"
               else "vmm path (direct where the kernel lets the VMM mmap, "
               "the fd elsewhere)") + ", 4-byte reads; place " +
              ", ".join(f"{c['place']} at {page_label(c['page_size'])}"

@@ -259,7 +259,10 @@ static const char *op_name(int write, int width)
 }
 
 /*
- * @n accesses.  A write stores what the register holds: the value its read
+ * @n accesses.  Values are as qtest's readX returns them, in the target's
+ * order (byte-swapped for the little-endian registers on big-endian
+ * pseries); a write stores the same bytes back.  A write stores what the
+ * register holds: the value its read
  * case (the same register and width, driven just before) saw, else one read
  * of its own, counted apart so that every row's count stays exact.
  */

@@ -35,6 +35,12 @@ def load(path):
             raise InputError(f"{f}: rows[{i}] lacks a key (variant, "
                              "device_id, bar, offset, op, width, accesses, "
                              "traps)")
+        for k in ("bar", "offset", "width", "accesses", "traps"):
+            if not isinstance(r[k], int) or isinstance(r[k], bool) or r[k] < 0:
+                raise InputError(f"{f}: rows[{i}]: '{k}' is {r[k]!r}, not a "
+                                 "count")
+    if not isinstance(doc.get("provenance"), dict):
+        doc["provenance"] = {}
     doc["file"] = f
     return doc
 

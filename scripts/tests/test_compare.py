@@ -524,6 +524,18 @@ class Compare(unittest.TestCase):
         self.assertTrue(all(len(l) < 80 for l in out.splitlines()),
                         max(out.splitlines(), key=len))
 
+    def test_vmm_row_with_a_bad_count(self):
+        d, vmm = self.vmm_rundir()
+        f = os.path.join(vmm, "vmm.json")
+        with open(f) as fh:
+            doc = json.load(fh)
+        doc["rows"][1]["traps"] = "10"
+        with open(f, "w") as fh:
+            json.dump(doc, fh)
+        rc, _, err = self.run_compare(d, "--no-charts", "--vmm", vmm)
+        self.assertEqual(rc, 2)
+        self.assertIn("rows[1]: 'traps' is '10', not a count", err)
+
     def test_vmm_bad_file(self):
         d, vmm = self.vmm_rundir()
         with open(os.path.join(vmm, "vmm.json"), "w") as f:

@@ -220,6 +220,14 @@ class VmmReport(unittest.TestCase):
         del tc["traps"][0]["place"]
         self.bad("without place", tc=tc)
 
+    def test_trapcount_row_with_a_bad_count(self):
+        tc = traps()
+        tc["traps"][0]["count"] = "10"
+        self.bad("'count' is '10', not a count", tc=tc)
+        tc = traps()
+        tc["lost"] = [0]
+        self.bad("'lost' is not an object", tc=tc)
+
     def test_missing_trace_log(self):
         base = self.write()
         os.unlink(base + ".qemu.log")

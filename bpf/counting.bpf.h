@@ -10,15 +10,6 @@
 #ifndef COUNTING_BPF_H
 #define COUNTING_BPF_H
 
-struct start {
-	__u64 ts;
-	__u64 pos;
-	__u64 count;
-	struct vfio_pci_core_device *vdev;
-	__u32 case_id;
-	__u8 op;
-};
-
 /* Per CPU, so that counting needs no atomic operations; user space sums. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -42,23 +33,19 @@ struct {
 } cache SEC(".maps");
 
 /*
- * Before even that: the last access this CPU counted and the slot it went
- * to.  A program that reads one register in a loop (a driver polling, a
- * benchmark) repeats the same access, whose key need not be built again:
- * the device, offset, width, op, process and case decide it.
+ * Before even that: the last access this CPU counted, counted in the memo
+ * itself (struct trap_memo, trapcount.h) until another access takes its
+ * place and its counts move to its slot.
  */
-struct last_access {
-	__u64 vdev, pos;
-	__u32 tgid, case_id, count, op;
-	__u32 slot;
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct last_access);
-} last_access SEC(".maps");
+	__type(value, struct trap_memo);
+} memo SEC(".maps");
+
+/* The key of a one-entry map, from read-only data: no stack store. */
+static const __u32 only_key = 0;
 
 /* What classifying needs of a device, read once per device: by vdev. */
 struct dev_info {
@@ -87,31 +74,35 @@ struct {
 	__type(value, struct last_dev);
 } last_dev SEC(".maps");
 
-/* kprobe fallback: a kretprobe has no arguments, so the entry saves them. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);		/* tid */
-	__type(value, struct start);
-} starts SEC(".maps");
-
 /*
- * fentry/fexit: the entry's time stamp in task-local storage.  fexit sees
- * the arguments itself, so the time is all it needs, and task storage costs
- * a fraction of a hash update and delete per access.
+ * -H: when an access began.  The entry program stamps this CPU's slot, and
+ * the exit program finds it there when its task ran on this CPU from entry
+ * to exit, as nearly every trapped access does.  A task switched out in
+ * the middle of an access takes its open stamp along to its task storage
+ * (on_switch), where its exit program looks when the slot is not its own.
+ * The kprobe fallback keeps the arguments too: a kretprobe has none.
  */
-struct task_state {
-	__u64 ts;
-	__u32 tgid;	/* set with traced: fexit need not ask again */
-	__u8 traced;	/* 1 once the task was found traced */
+struct stamp {
+	__u64 pid_tgid;
+	__u64 ts;			/* 0: no access open */
+	struct vfio_device *vdev;	/* kprobe fallback only */
+	__u64 pos, count;
+	__u8 op;
 };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct stamp);
+} stamps SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct task_state);
-} entry_ts SEC(".maps");
+	__type(value, struct stamp);
+} moved_stamps SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -309,20 +300,19 @@ static __always_inline bool same_key(const struct trap_key *a,
 	return true;
 }
 
-static __always_inline void remember_access(struct last_access *last,
-					    void *vdev, __u64 pos, __u32 tgid,
-					    __u32 case_id, __u32 count, __u32 op,
-					    __u32 slot)
+/* @v's counts added to @to's. */
+static __always_inline void add_val(struct trap_val *to,
+				    const struct trap_val *v)
 {
-	if (!last)
-		return;
-	last->vdev = (__u64)vdev;
-	last->pos = pos;
-	last->tgid = tgid;
-	last->case_id = case_id;
-	last->count = count;
-	last->op = op;
-	last->slot = slot;
+	to->count += v->count;
+	to->bytes += v->bytes;
+	to->errors += v->errors;
+	if (timing) {
+		to->total_ns += v->total_ns;
+#pragma unroll
+		for (int b = 0; b < TRAP_HIST_SLOTS; b++)
+			to->hist[b] += v->hist[b];
+	}
 }
 
 /* Count one access in @val (a cache slot or a traps entry). */
@@ -340,82 +330,178 @@ static __always_inline void add(struct trap_val *val, long ret, __u64 delta)
 	}
 }
 
+/* One access, as count_new takes it: a subprogram has five arguments. */
+struct access {
+	struct vfio_device *core_vdev;
+	__u64 pos, count, delta;
+	long ret;
+	__u32 tgid, case_id;
+	__u8 op;
+};
+
+/* The width and op of an access, as the memo keeps them. */
+static __always_inline __u64 memo_what(__u64 count, __u8 op)
+{
+	return count ^ (__u64)op << 63;
+}
+
 /*
- * Counting alone (no -H): fexit sees the arguments and the result, so it
- * needs nothing from an entry program; and an access whose key sits in its
- * cache slot costs no hash lookup and no filter lookup (a slot is only
- * ever given to a traced process).
+ * @a, a successful access counted in cache slot @idx, becomes the memo.
+ * The memo's counts so far move to its own slot first (slots hold their
+ * key for good).
  */
+static __always_inline void remember(struct trap_memo *m,
+				     const struct access *a, __u32 idx)
+{
+	struct trap_slot *old;
+
+	if (!m || a->ret != a->count)
+		return;		/* the fast path takes full accesses only */
+	if (m->val.count) {
+		old = bpf_map_lookup_elem(&cache, &m->slot);
+		if (!old)
+			return;
+		add_val(&old->val, &m->val);
+		__builtin_memset(&m->val, 0, sizeof(m->val));
+	}
+	m->vdev = (__u64)a->core_vdev;
+	m->end = a->pos + a->count;
+	m->what = memo_what(a->count, a->op);
+	m->tgid = a->tgid;
+	m->case_id = a->case_id;
+	m->slot = idx;
+}
+
 /*
- * Count one trapped access at region offset @pos (that took @delta ns, with
- * timing): in the last access's slot, else in its own cache slot, else in
+ * Count an access that is not the memo's: in its own cache slot, else in
  * the traps hash.  A slot is only ever given to a traced process, so a
- * hit needs no filter lookup.
+ * hit needs no filter lookup.  Out of line, so that its key and stack
+ * stay off the fast path.
  */
-static __always_inline void count_access(struct vfio_pci_core_device *vdev,
-					 __u64 pos, __u32 count, __u8 op,
-					 long ret, __u32 tgid, __u32 case_id,
-					 __u64 delta)
+static __noinline void count_new(const struct access *a)
 {
 	__u32 zero = 0, idx;
-	struct last_access *last = bpf_map_lookup_elem(&last_access, &zero);
+	struct trap_memo *m = bpf_map_lookup_elem(&memo, &zero);
 	struct trap_key key = {};
 	struct trap_slot *slot;
 	struct trap_val *val;
 	struct dev_info *dev;
 
-	if (last && last->vdev == (__u64)vdev && last->pos == pos &&
-	    last->tgid == tgid && last->case_id == case_id &&
-	    last->count == count && last->op == op) {
-		slot = bpf_map_lookup_elem(&cache, &last->slot);
-		if (slot) {
-			add(&slot->val, ret, delta);
-			return;
-		}
-	}
-	dev = device_info(vdev);
+	dev = device_info(container_of(a->core_vdev,
+				       struct vfio_pci_core_device, vdev));
 	if (!dev) {
-		if (traced(tgid))
+		if (traced(a->tgid))
 			__sync_fetch_and_add(&lost.map_full, 1);
 		return;
 	}
-	make_key(&key, dev, pos, count, op, tgid, case_id);
-	idx = (key.tgid ^ key.case_id ^ (pos >> 2) ^ (key.place << 3) ^
-	       (op << 5) ^ (key.width << 1) ^ dev->name[9] ^
+	make_key(&key, dev, a->pos, a->count, a->op, a->tgid, a->case_id);
+	idx = (key.tgid ^ key.case_id ^ (a->pos >> 2) ^ (key.place << 3) ^
+	       (a->op << 5) ^ (key.width << 1) ^ dev->name[9] ^
 	       (dev->name[11] << 4)) & (TRAP_CACHE_SLOTS - 1);
 	slot = bpf_map_lookup_elem(&cache, &idx);
 	if (slot && same_key(&slot->key, &key)) {
-		add(&slot->val, ret, delta);
-		remember_access(last, vdev, pos, tgid, case_id, count, op, idx);
+		add(&slot->val, a->ret, a->delta);
+		remember(m, a, idx);
 		return;
 	}
-	if (!traced(tgid))
+	if (!traced(a->tgid))
 		return;
 	if (slot && !slot->key.dev[0]) {	/* a free slot: this key's */
 		slot->key = key;
-		remember_comm(tgid);
-		add(&slot->val, ret, delta);
-		remember_access(last, vdev, pos, tgid, case_id, count, op, idx);
+		remember_comm(a->tgid);
+		add(&slot->val, a->ret, a->delta);
+		remember(m, a, idx);
 		return;
 	}
 	val = entry_for(&key);
 	if (val)
-		add(val, ret, delta);
+		add(val, a->ret, a->delta);
 }
 
-/* Counting alone (no -H): fexit sees the arguments and the result. */
-static __always_inline int count_rw(struct vfio_device *core_vdev,
-				    size_t count, loff_t *ppos, long ret,
-				    __u8 op)
+/*
+ * The fast path: a repeat of the memo's access (same device, process,
+ * case, op and width, ending at the same offset @end) that did all its
+ * bytes is counted in the memo, with five compares and two adds.
+ */
+static __always_inline bool count_repeat(struct trap_memo *m,
+					 struct vfio_device *core_vdev,
+					 __u64 end, __u64 count, __u8 op,
+					 long ret, __u64 pid_tgid, __u64 delta)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	/* The access moved *ppos on by the bytes it did: step back. */
-	__u64 pos = read_pos(ppos) - (ret > 0 ? ret : 0);
+	if (!m || ret != count || m->vdev != (__u64)core_vdev ||
+	    m->end != end || m->what != memo_what(count, op) ||
+	    m->tgid != pid_tgid >> 32 ||
+	    (case_addr && m->case_id != current_case(pid_tgid >> 32)))
+		return false;
+	m->val.count++;
+	m->val.bytes += count;
+	if (timing) {
+		m->val.total_ns += delta;
+		m->val.hist[log2_slot(delta)]++;
+	}
+	return true;
+}
 
-	count_access(container_of(core_vdev, struct vfio_pci_core_device,
-				  vdev),
-		     pos, count, op, ret, tgid, current_case(tgid), 0);
+/*
+ * Count one trapped access from region offset @pos to @end (the bytes
+ * asked for) that returned @ret (and took @delta ns, with timing).
+ */
+static __always_inline void count_access(struct vfio_device *core_vdev,
+					 __u64 pos, __u64 end, __u64 count,
+					 __u8 op, long ret, __u64 pid_tgid,
+					 __u64 delta)
+{
+	__u32 zero = 0, tgid = pid_tgid >> 32;
+	struct trap_memo *m = bpf_map_lookup_elem(&memo, &zero);
+	struct access a;
+
+	if (count_repeat(m, core_vdev, end, count, op, ret, pid_tgid, delta))
+		return;
+	a = (struct access){ core_vdev, pos, count, delta, ret, tgid,
+			     current_case(tgid), op };
+	count_new(&a);
+}
+
+/*
+ * Counting alone (no -H): fexit sees the arguments (@ctx: device, buffer,
+ * count, *ppos, result) and the result.  The arguments are loaded after
+ * the helper calls, not before as BPF_PROG would, so that none waits in a
+ * stack slot: the fast path is the cost of the whole mode.
+ */
+static __always_inline int count_rw(unsigned long long *ctx, __u8 op)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid(), end;
+	struct trap_memo *m = bpf_map_lookup_elem(&memo, &only_key);
+	struct vfio_device *core_vdev;
+	__u64 count;
+	long ret;
+	__u32 tgid;
+	struct access a;
+
+	end = read_pos((loff_t *)ctx[3]);
+	core_vdev = (void *)ctx[0];
+	count = ctx[2];
+	ret = ctx[4];
+	if (count_repeat(m, core_vdev, end, count, op, ret, pid_tgid, 0))
+		return 0;
+	tgid = pid_tgid >> 32;
+	/* The access moved *ppos on by the bytes it did: step back. */
+	a = (struct access){ core_vdev, end - (ret > 0 ? ret : 0), count, 0,
+			     ret, tgid, current_case(tgid), op };
+	count_new(&a);
 	return 0;
+}
+
+/* The current task's open stamp, in this CPU's slot or moved with it. */
+static __always_inline struct stamp *open_stamp(__u64 pid_tgid)
+{
+	struct stamp *s = bpf_map_lookup_elem(&stamps, &only_key);
+
+	if (s && s->ts && s->pid_tgid == pid_tgid)
+		return s;
+	s = bpf_task_storage_get(&moved_stamps, bpf_get_current_task_btf(),
+				 0, 0);
+	return s && s->ts && s->pid_tgid == pid_tgid ? s : NULL;
 }
 
 #endif

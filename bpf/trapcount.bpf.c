@@ -37,95 +37,71 @@ struct trap_lost lost = {};
 
 #include "counting.bpf.h"
 
-static __always_inline int rw_entry(struct vfio_device *core_vdev,
-				    size_t count, loff_t *ppos, __u8 op)
+/* -H: an access begins (fentry, or the kprobe with its arguments). */
+static __always_inline struct stamp *stamp_entry(void)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id, tgid = id >> 32;
-	struct start s = {};
+	struct stamp *s = bpf_map_lookup_elem(&stamps, &only_key);
 
-	if (!traced(tgid))
-		return 0;
-	bpf_probe_read_kernel(&s.pos, sizeof(s.pos), ppos);
-	s.vdev = container_of(core_vdev, struct vfio_pci_core_device, vdev);
-	s.count = count;
-	s.op = op;
-	s.case_id = current_case(tgid);
-	s.ts = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&starts, &tid, &s, BPF_ANY))
-		__sync_fetch_and_add(&lost.starts_full, 1);
+	if (s) {
+		s->pid_tgid = bpf_get_current_pid_tgid();
+		s->ts = bpf_ktime_get_ns();
+	}
+	return s;
+}
+
+static __always_inline int kprobe_entry(struct vfio_device *core_vdev,
+					size_t count, loff_t *ppos, __u8 op)
+{
+	struct stamp *s = stamp_entry();
+
+	if (s) {
+		s->vdev = core_vdev;
+		s->pos = read_pos(ppos);
+		s->count = count;
+		s->op = op;
+	}
 	return 0;
 }
 
-/* kprobe mode: the arguments were saved at entry. */
-static __always_inline int rw_exit(long ret)
+/* -H, kprobe fallback: the arguments were stamped at entry. */
+static __always_inline int kretprobe_exit(long ret)
 {
-	__u64 now = bpf_ktime_get_ns(), id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
-	struct start *s;
+	__u64 now = bpf_ktime_get_ns(), pid_tgid = bpf_get_current_pid_tgid();
+	struct stamp *s = open_stamp(pid_tgid);
+	__u64 start;
 
-	/* An entry was saved only for a traced task: no filter lookup here. */
-	s = bpf_map_lookup_elem(&starts, &tid);
 	if (!s) {
-		if (traced(id >> 32))
+		if (traced(pid_tgid >> 32))
 			__sync_fetch_and_add(&lost.no_start, 1);
 		return 0;
 	}
-	count_access(s->vdev, s->pos, s->count, s->op, ret, id >> 32,
-		     s->case_id, now - s->ts);
-	bpf_map_delete_elem(&starts, &tid);
+	start = s->ts;
+	s->ts = 0;
+	count_access(s->vdev, s->pos, s->pos + s->count, s->count, s->op, ret,
+		     pid_tgid, now - start);
 	return 0;
 }
 
-static __always_inline int fentry_rw(void)
+/* -H with trampolines: fexit sees the arguments (count_rw has the order). */
+static __always_inline int fexit_timed(unsigned long long *ctx, __u8 op)
 {
-	struct task_state *st;
+	__u64 now = bpf_ktime_get_ns(), pid_tgid = bpf_get_current_pid_tgid();
+	struct stamp *s = open_stamp(pid_tgid);
+	__u64 start, end;
+	long ret;
 
-	st = bpf_task_storage_get(&entry_ts, bpf_get_current_task_btf(), 0,
-				  BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!st) {
-		if (traced(bpf_get_current_pid_tgid() >> 32))
-			__sync_fetch_and_add(&lost.starts_full, 1);
+	if (!s) {
+		if (traced(pid_tgid >> 32))
+			__sync_fetch_and_add(&lost.no_start, 1);
 		return 0;
 	}
-	/*
-	 * Only "traced" is remembered (forks get new storage): a "no" could be
-	 * stale, as with -p, where the pid joins the filter after attaching.
-	 */
-	if (st->traced != 1) {
-		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-
-		if (!traced(tgid))
-			return 0;
-		st->tgid = tgid;
-		st->traced = 1;
-	}
-	st->ts = bpf_ktime_get_ns();
-	return 0;
-}
-
-static __always_inline int fexit_rw(struct vfio_device *core_vdev,
-				    size_t count, loff_t *ppos, long ret,
-				    __u8 op)
-{
-	__u64 now = bpf_ktime_get_ns();
-	struct task_state *st = bpf_task_storage_get(&entry_ts,
-					bpf_get_current_task_btf(), 0, 0);
-	__u64 pos, start;
-
-	if (!st || st->traced != 1)
-		return 0;
-	if (!st->ts) {
-		__sync_fetch_and_add(&lost.no_start, 1);
-		return 0;
-	}
-	start = st->ts;
-	st->ts = 0;
+	start = s->ts;
+	s->ts = 0;
+	end = read_pos((loff_t *)ctx[3]);
+	ret = ctx[4];
 	/* The access moved *ppos on by the bytes it did: step back. */
-	pos = read_pos(ppos) - (ret > 0 ? ret : 0);
-	count_access(container_of(core_vdev, struct vfio_pci_core_device, vdev),
-		     pos, count, op, ret, st->tgid, current_case(st->tgid),
-		     now - start);
+	count_access((void *)ctx[0], end - (ret > 0 ? ret : 0), end, ctx[2], op,
+		     ret, pid_tgid, now - start);
 	return 0;
 }
 
@@ -201,41 +177,40 @@ static __always_inline int fault_entry(struct vm_fault *vmf)
 SEC("fentry/vfio_pci_core_read")
 int BPF_PROG(fentry_read)
 {
-	return fentry_rw();
+	stamp_entry();
+	return 0;
 }
 
 SEC("fexit/vfio_pci_core_read")
-int BPF_PROG(fexit_read, struct vfio_device *core_vdev, char *buf,
-	     size_t count, loff_t *ppos, ssize_t ret)
+int fexit_read(unsigned long long *ctx)
 {
-	return fexit_rw(core_vdev, count, ppos, ret, TRAP_OP_READ);
+	return fexit_timed(ctx, TRAP_OP_READ);
 }
 
 SEC("fentry/vfio_pci_core_write")
 int BPF_PROG(fentry_write)
 {
-	return fentry_rw();
+	stamp_entry();
+	return 0;
 }
 
 SEC("fexit/vfio_pci_core_write")
-int BPF_PROG(fexit_write, struct vfio_device *core_vdev, const char *buf,
-	     size_t count, loff_t *ppos, ssize_t ret)
+int fexit_write(unsigned long long *ctx)
 {
-	return fexit_rw(core_vdev, count, ppos, ret, TRAP_OP_WRITE);
+	return fexit_timed(ctx, TRAP_OP_WRITE);
 }
 
+/* vfio_pci_core_read/write(core_vdev, buf, count, ppos) = ret */
 SEC("fexit/vfio_pci_core_read")
-int BPF_PROG(count_read, struct vfio_device *core_vdev, char *buf,
-	     size_t count, loff_t *ppos, ssize_t ret)
+int count_read(unsigned long long *ctx)
 {
-	return count_rw(core_vdev, count, ppos, ret, TRAP_OP_READ);
+	return count_rw(ctx, TRAP_OP_READ);
 }
 
 SEC("fexit/vfio_pci_core_write")
-int BPF_PROG(count_write, struct vfio_device *core_vdev, const char *buf,
-	     size_t count, loff_t *ppos, ssize_t ret)
+int count_write(unsigned long long *ctx)
 {
-	return count_rw(core_vdev, count, ppos, ret, TRAP_OP_WRITE);
+	return count_rw(ctx, TRAP_OP_WRITE);
 }
 
 SEC("fexit/vfio_pci_core_mmap")
@@ -260,12 +235,10 @@ int BPF_PROG(fentry_fault, struct vm_fault *vmf)
 static __always_inline int kcount_rw(struct vfio_device *core_vdev,
 				     size_t count, loff_t *ppos, __u8 op)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	__u64 pos = 0;
+	__u64 pos = read_pos(ppos);
 
-	bpf_probe_read_kernel(&pos, sizeof(pos), ppos);
-	count_access(container_of(core_vdev, struct vfio_pci_core_device, vdev),
-		     pos, count, op, count, tgid, current_case(tgid), 0);
+	count_access(core_vdev, pos, pos + count, count, op, count,
+		     bpf_get_current_pid_tgid(), 0);
 	return 0;
 }
 
@@ -287,24 +260,28 @@ SEC("kprobe/vfio_pci_core_read")
 int BPF_KPROBE(kprobe_read, struct vfio_device *core_vdev, char *buf,
 	       size_t count, loff_t *ppos)
 {
-	return rw_entry(core_vdev, count, ppos, TRAP_OP_READ);
+	return kprobe_entry(core_vdev, count, ppos, TRAP_OP_READ);
 }
 
 SEC("kprobe/vfio_pci_core_write")
 int BPF_KPROBE(kprobe_write, struct vfio_device *core_vdev, const char *buf,
 	       size_t count, loff_t *ppos)
 {
-	return rw_entry(core_vdev, count, ppos, TRAP_OP_WRITE);
+	return kprobe_entry(core_vdev, count, ppos, TRAP_OP_WRITE);
 }
 
 /* One kretprobe serves read and write: the op was saved at entry. */
 SEC("kretprobe/vfio_pci_core_read")
 int BPF_KRETPROBE(kretprobe_rw, long ret)
 {
-	return rw_exit(ret);
+	return kretprobe_exit(ret);
 }
 
 /* kprobe mmap: the vma is saved at entry, the result read at return. */
+struct start {
+	void *vdev, *vma;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
@@ -317,7 +294,7 @@ int BPF_KPROBE(kprobe_mmap, struct vfio_device *core_vdev,
 	       struct vm_area_struct *vma)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct start s = { .vdev = (void *)core_vdev, .pos = (__u64)vma };
+	struct start s = { core_vdev, vma };
 
 	bpf_map_update_elem(&mmap_starts, &tid, &s, BPF_ANY);
 	return 0;
@@ -331,7 +308,7 @@ int BPF_KRETPROBE(kretprobe_mmap, int ret)
 
 	if (!s)
 		return 0;
-	mmap_exit((void *)s->vdev, (void *)s->pos, ret);
+	mmap_exit(s->vdev, s->vma, ret);
 	bpf_map_delete_elem(&mmap_starts, &tid);
 	return 0;
 }
@@ -355,6 +332,28 @@ int BPF_PROG(empty_entry)
 SEC("fexit/vfio_pci_core_read")
 int BPF_PROG(empty_exit)
 {
+	return 0;
+}
+
+/*
+ * -H: a task switched out (still current here) in the middle of an access
+ * takes its open stamp along, so that the next task on this CPU cannot
+ * overwrite it and its exit finds it wherever it runs.
+ */
+SEC("raw_tp/sched_switch")
+int on_switch(void *ctx)
+{
+	struct stamp *s = bpf_map_lookup_elem(&stamps, &only_key), *to;
+
+	if (!s || !s->ts || s->pid_tgid != bpf_get_current_pid_tgid())
+		return 0;
+	to = bpf_task_storage_get(&moved_stamps, bpf_get_current_task_btf(), 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (to)
+		*to = *s;
+	else
+		__sync_fetch_and_add(&lost.starts_full, 1);
+	s->ts = 0;
 	return 0;
 }
 

@@ -61,6 +61,21 @@ struct trap_slot {
 	struct trap_val val;
 };
 
+/*
+ * The memo, one per CPU: the last access counted on that CPU, and its
+ * counts since it became the memo, which belong to cache slot @slot's
+ * key.  A repeat of it is counted here without building a key.
+ */
+struct trap_memo {
+	unsigned long long vdev;	/* the kernel's struct vfio_device */
+	unsigned long long end;		/* region offset after the access */
+	unsigned long long what;	/* width ^ op << 63 */
+	unsigned int tgid;
+	unsigned int case_id;
+	unsigned int slot;
+	struct trap_val val;
+};
+
 /* The PBA's place, which the kernel does not keep: user space reads it. */
 struct trap_pba {
 	unsigned int bar;

@@ -178,6 +178,7 @@ static int open_and_load(struct trap_session *s, const struct trap_opts *o,
 				  kprobes == 1 && fault_fn);
 	/* The fork tracepoint follows a traced command's children. */
 	bpf_program__set_autoload(skel->progs.on_fork, o->filter && !o->empty);
+	bpf_program__set_autoload(skel->progs.on_switch, o->timing && !o->empty);
 	if (!kprobes && fault_fn)
 		bpf_program__set_attach_target(skel->progs.fentry_fault, 0,
 					       fault_fn);
@@ -233,6 +234,12 @@ static int attach_all(struct trap_session *s, int kprobes, const char *fault_fn,
 			       bpf_program__attach(k->progs.empty_exit),
 			       "empty fexit vfio_pci_core_read", 1, e);
 	}
+	/* Before any entry program can open a stamp it must carry. */
+	if (bpf_program__autoload(k->progs.on_switch))
+		ret = add_link(s, bpf_program__attach(k->progs.on_switch),
+			       "raw_tp sched_switch", 1, e);
+	if (ret)
+		return ret;
 	if (!kprobes && !bpf_program__autoload(k->progs.fentry_read)) {
 		ret = add_link(s, bpf_program__attach(k->progs.count_read),
 			       "fexit vfio_pci_core_read", 1, e);
@@ -373,9 +380,10 @@ int trap_start(struct trap_session *s, const struct trap_opts *o,
 	return ret;
 }
 
+/* Last attached first: -H's on_switch outlives the programs it serves. */
 static void destroy_links(struct trap_session *s)
 {
-	for (int i = 0; i < s->nlinks; i++)
+	for (int i = s->nlinks - 1; i >= 0; i--)
 		bpf_link__destroy(s->links[i]);
 	s->nlinks = 0;
 	s->nattached = 0;
@@ -430,16 +438,23 @@ static void sum_cpus(const struct trap_val *per_cpu, int ncpus,
 
 /*
  * The cache's slots, summed per key over CPUs (a key can sit in its slot
- * on several CPUs): at most TRAP_CACHE_SLOTS * ncpus entries in @out.
+ * on several CPUs), each with what its CPU's memo counted for it since
+ * the memo last moved: at most TRAP_CACHE_SLOTS * ncpus entries in @out.
  */
 static int read_cache(struct trap_session *s, int ncpus,
 		      struct trap_slot *out)
 {
 	int fd = bpf_map__fd(s->skel->maps.cache), n = 0;
 	struct trap_slot *per_cpu = calloc(ncpus, sizeof(*per_cpu));
+	struct trap_memo *memo = calloc(ncpus, sizeof(*memo));
+	__u32 zero = 0;
 
-	if (!per_cpu)
+	if (!per_cpu || !memo ||
+	    bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.memo), &zero, memo)) {
+		free(per_cpu);
+		free(memo);
 		return -1;
+	}
 	for (__u32 idx = 0; idx < TRAP_CACHE_SLOTS; idx++) {
 		if (bpf_map_lookup_elem(fd, &idx, per_cpu))
 			continue;
@@ -455,9 +470,12 @@ static int read_cache(struct trap_session *s, int ncpus,
 			if (i == n)
 				out[n++] = (struct trap_slot){ .key = slot->key };
 			add_val(&out[i].val, &slot->val);
+			if (memo[c].slot == idx)
+				add_val(&out[i].val, &memo[c].val);
 		}
 	}
 	free(per_cpu);
+	free(memo);
 	return n;
 }
 

@@ -3,12 +3,20 @@
  * trapcount's counts are exact: known numbers of fd accesses per place, op
  * and width on the guest's QEMU nvme give exactly those counts; accesses
  * through mmap count zero; nothing is lost; the kprobe fallback counts the
- * same; and stopping leaves no BPF program behind.
+ * same; -H times each access once, one that sleeps mid-way too; and
+ * stopping leaves no BPF program behind.
  * Usage: test_trapcount (reads BARBENCH_NVME); test_trapcount progs.
  * KTAP=1: the checks as KTAP too (tests/check.h).
  */
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -27,6 +35,7 @@ struct want {
 	unsigned int width;
 	unsigned long long count;	/* summed over matching entries */
 	unsigned long long errors;
+	unsigned long long timed;	/* in the latency histogram */
 };
 
 static void sum(const struct trap_key *k, const struct trap_val *v, void *arg)
@@ -38,16 +47,56 @@ static void sum(const struct trap_key *k, const struct trap_val *v, void *arg)
 	    k->tgid == (unsigned int)getpid()) {
 		w->count += v->count;
 		w->errors += v->errors;
+		for (int b = 0; b < TRAP_HIST_SLOTS; b++)
+			w->timed += v->hist[b];
 	}
 }
 
 static unsigned long long counted(struct trap_session *s, int kind, int region,
 				  int place, int op, unsigned int width)
 {
-	struct want w = { kind, place, op, region, width, 0, 0 };
+	struct want w = { kind, place, op, region, width, 0, 0, 0 };
 
 	trap_for_each(s, sum, &w);
 	return w.count;
+}
+
+struct want_slow {
+	int place, from_slot;
+	unsigned int width;
+	unsigned long long n;
+};
+
+static void sum_slow(const struct trap_key *k, const struct trap_val *v,
+		     void *arg)
+{
+	struct want_slow *w = arg;
+
+	if (k->kind == TRAP_KIND_BAR && k->place == w->place &&
+	    k->width == w->width && k->tgid == (unsigned int)getpid())
+		for (int b = w->from_slot; b < TRAP_HIST_SLOTS; b++)
+			w->n += v->hist[b];
+}
+
+/* This process's @width-byte BAR accesses at @place timed at 2^@from_slot
+ * ns or more. */
+static unsigned long long slower_than(struct trap_session *s, int place,
+				      unsigned int width, int from_slot)
+{
+	struct want_slow w = { place, from_slot, width, 0 };
+
+	trap_for_each(s, sum_slow, &w);
+	return w.n;
+}
+
+/* How many of those accesses the latency histogram holds (-H). */
+static unsigned long long timed(struct trap_session *s, int kind, int region,
+				int place, int op, unsigned int width)
+{
+	struct want w = { kind, place, op, region, width, 0, 0, 0 };
+
+	trap_for_each(s, sum, &w);
+	return w.timed;
 }
 
 struct want_map {
@@ -178,6 +227,10 @@ static void exact_counts(const char *addr, int kprobes, int timing)
 	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, low, 0, 1), 3);
 	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, low, 1, 4), 20);
 	CHECK_EQ(counted(&s, TRAP_KIND_CONFIG, 7, PLACE_NONE, 0, 4), 10);
+	/* With -H every access is timed once; without, none is. */
+	CHECK_EQ(timed(&s, TRAP_KIND_BAR, 0, PLACE_MSIX_TABLE, 0, 4),
+		 timing ? 100 : 0);
+	CHECK_EQ(timed(&s, TRAP_KIND_BAR, 0, low, 1, 4), timing ? 20 : 0);
 	/* vfio_dev_open read config space once, 256 bytes. */
 	CHECK_EQ(counted(&s, TRAP_KIND_CONFIG, 7, PLACE_NONE, 0, 256), 1);
 	/* The mapping: one mmap of the whole BAR at offset 0 (its row says
@@ -214,6 +267,107 @@ static void page_size_preview(const char *addr)
 	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, PLACE_TABLE_PAGE, 0, 4), 40);
 	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, PLACE_OTHER, 0, 4), 0);
 	trap_stop(&s);
+}
+
+struct fault_server {
+	int uffd, faults;
+	long page;
+	struct vfio_dev *d;
+};
+
+/*
+ * Serve each fault on the reads' buffers 2 ms late, so that they sleep,
+ * after an fd read of its own (CAP, 8 bytes) on the same CPU: that read's
+ * stamp takes the CPU's slot while the sleeping read's is out.
+ */
+static void *serve_faults(void *arg)
+{
+	struct fault_server *f = arg;
+	char *src = calloc(1, f->page);
+	uint64_t cap;
+
+	for (int i = 0; src && i < f->faults; i++) {
+		struct uffd_msg msg;
+		struct uffdio_copy copy;
+
+		if (read(f->uffd, &msg, sizeof(msg)) != sizeof(msg))
+			break;
+		CHECK(vfio_region_read(f->d, 0, 0x0, &cap, 8, &err) == 0);
+		usleep(2000);
+		copy = (struct uffdio_copy){
+			.dst = msg.arg.pagefault.address & ~(f->page - 1),
+			.src = (unsigned long)src, .len = f->page };
+		ioctl(f->uffd, UFFDIO_COPY, &copy);
+	}
+	free(src);
+	return NULL;
+}
+
+/*
+ * -H times an access during which its task is switched out: each read's
+ * buffer is a page that userfaultfd holds back, so the read sleeps in
+ * copy_to_user and its stamp travels with the task (on_switch).
+ */
+static void switched_out(const char *addr, int kprobes)
+{
+	enum { READS = 5 };
+	struct vfio_dev d;
+	struct trap_opts o = { .filter = 1, .timing = 1,
+			       .force_kprobes = kprobes };
+	struct fault_server f = { .faults = READS,
+				  .page = sysconf(_SC_PAGESIZE), .d = &d };
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg;
+	struct trap_session s;
+	struct trap_lost lost;
+	pthread_t server;
+	cpu_set_t one, all;
+	char *bufs;
+	int low = f.page >= 0x4000 ? PLACE_TABLE_PAGE : PLACE_OTHER;
+	unsigned long long slow;
+
+	f.uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	bufs = mmap(NULL, READS * f.page, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	reg = (struct uffdio_register){
+		.range = { (unsigned long)bufs, READS * f.page },
+		.mode = UFFDIO_REGISTER_MODE_MISSING };
+	CHECK(f.uffd >= 0 && bufs != MAP_FAILED &&
+	      !ioctl(f.uffd, UFFDIO_API, &api) &&
+	      !ioctl(f.uffd, UFFDIO_REGISTER, &reg));
+	if (f.uffd < 0 || bufs == MAP_FAILED)
+		return;
+	if (trap_start(&s, &o, &err)) {
+		CHECK(0);
+		fprintf(stderr, "# %s\n", err.msg);
+		return;
+	}
+	trap_add_pid(&s, getpid());
+	/* One CPU for both threads: the server runs where the read slept. */
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	CHECK(sched_getaffinity(0, sizeof(all), &all) == 0 &&
+	      sched_setaffinity(0, sizeof(one), &one) == 0);
+	if (!vfio_dev_open(&d, addr, 0, &err)) {
+		CHECK_EQ(pthread_create(&server, NULL, serve_faults, &f), 0);
+		for (int i = 0; i < READS; i++)
+			CHECK(vfio_region_read(&d, 0, 0x14, bufs + i * f.page,
+					       4, &err) == 0);
+		pthread_join(server, NULL);
+		vfio_dev_close(&d);
+	}
+	sched_setaffinity(0, sizeof(all), &all);
+	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, low, 0, 4), READS);
+	CHECK_EQ(counted(&s, TRAP_KIND_BAR, 0, low, 0, 8), READS);
+	CHECK_EQ(timed(&s, TRAP_KIND_BAR, 0, low, 0, 4), READS);
+	/* Each took the 2 ms its fault was held: 2^20 ns (1 ms) or more. */
+	slow = slower_than(&s, low, 4, 20);
+	CHECK_EQ(slow, READS);
+	trap_lost(&s, &lost);
+	CHECK_EQ(lost.map_full + lost.no_start + lost.starts_full, 0);
+	trap_stop(&s);
+	munmap(bufs, READS * f.page);
+	close(f.uffd);
 }
 
 /* A filtered session does not count another process's accesses. */
@@ -258,6 +412,8 @@ int main(int argc, char **argv)
 	exact_counts(nvme, 0, 1);
 	exact_counts(nvme, 1, 0);
 	exact_counts(nvme, 1, 1);
+	switched_out(nvme, 0);
+	switched_out(nvme, 1);
 	page_size_preview(nvme);
 	filter_other_pid(nvme);
 	return check_summary("trapcount");

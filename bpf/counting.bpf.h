@@ -426,12 +426,13 @@ static __noinline void count_new(const struct access *a)
 static __always_inline bool count_repeat(struct trap_memo *m,
 					 struct vfio_device *core_vdev,
 					 __u64 end, __u64 count, __u8 op,
-					 long ret, __u64 pid_tgid, __u64 delta)
+					 long ret, __u64 pid_tgid, __u64 delta,
+					 bool cases)
 {
 	if (!m || ret != count || m->vdev != (__u64)core_vdev ||
 	    m->end != end || m->what != memo_what(count, op) ||
 	    m->tgid != pid_tgid >> 32 ||
-	    (case_addr && m->case_id != current_case(pid_tgid >> 32)))
+	    (cases && m->case_id != current_case(pid_tgid >> 32)))
 		return false;
 	m->val.count++;
 	m->val.bytes += count;
@@ -455,7 +456,8 @@ static __always_inline void count_access(struct vfio_device *core_vdev,
 	struct trap_memo *m = bpf_map_lookup_elem(&memo, &zero);
 	struct access a;
 
-	if (count_repeat(m, core_vdev, end, count, op, ret, pid_tgid, delta))
+	if (count_repeat(m, core_vdev, end, count, op, ret, pid_tgid, delta,
+			 case_addr))
 		return;
 	a = (struct access){ core_vdev, pos, count, delta, ret, tgid,
 			     current_case(tgid), op };
@@ -466,9 +468,12 @@ static __always_inline void count_access(struct vfio_device *core_vdev,
  * Counting alone (no -H): fexit sees the arguments (@ctx: device, buffer,
  * count, *ppos, result) and the result.  The arguments are loaded after
  * the helper calls, not before as BPF_PROG would, so that none waits in a
- * stack slot: the fast path is the cost of the whole mode.
+ * stack slot: the fast path is the cost of the whole mode.  @cases: the
+ * barbench case id is part of the memo (barbench --traps only); without
+ * it the fast path has no trace of case ids at all.
  */
-static __always_inline int count_rw(unsigned long long *ctx, __u8 op)
+static __always_inline int count_rw(unsigned long long *ctx, __u8 op,
+				    bool cases)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid(), end;
 	struct trap_memo *m = bpf_map_lookup_elem(&memo, &only_key);
@@ -482,7 +487,8 @@ static __always_inline int count_rw(unsigned long long *ctx, __u8 op)
 	core_vdev = (void *)ctx[0];
 	count = ctx[2];
 	ret = ctx[4];
-	if (count_repeat(m, core_vdev, end, count, op, ret, pid_tgid, 0))
+	if (count_repeat(m, core_vdev, end, count, op, ret, pid_tgid, 0,
+			 cases))
 		return 0;
 	tgid = pid_tgid >> 32;
 	/* The access moved *ppos on by the bytes it did: step back. */

@@ -204,13 +204,26 @@ int fexit_write(unsigned long long *ctx)
 SEC("fexit/vfio_pci_core_read")
 int count_read(unsigned long long *ctx)
 {
-	return count_rw(ctx, TRAP_OP_READ);
+	return count_rw(ctx, TRAP_OP_READ, false);
 }
 
 SEC("fexit/vfio_pci_core_write")
 int count_write(unsigned long long *ctx)
 {
-	return count_rw(ctx, TRAP_OP_WRITE);
+	return count_rw(ctx, TRAP_OP_WRITE, false);
+}
+
+/* The same for barbench --traps, which charges each access to its case. */
+SEC("fexit/vfio_pci_core_read")
+int count_read_cases(unsigned long long *ctx)
+{
+	return count_rw(ctx, TRAP_OP_READ, true);
+}
+
+SEC("fexit/vfio_pci_core_write")
+int count_write_cases(unsigned long long *ctx)
+{
+	return count_rw(ctx, TRAP_OP_WRITE, true);
 }
 
 SEC("fexit/vfio_pci_core_mmap")
@@ -331,6 +344,19 @@ int BPF_PROG(empty_entry)
 
 SEC("fexit/vfio_pci_core_read")
 int BPF_PROG(empty_exit)
+{
+	return 0;
+}
+
+/* With -k: the kprobe (and with -H the kretprobe) the fallback pays for. */
+SEC("kprobe/vfio_pci_core_read")
+int BPF_KPROBE(empty_kprobe)
+{
+	return 0;
+}
+
+SEC("kretprobe/vfio_pci_core_read")
+int BPF_KRETPROBE(empty_kretprobe)
 {
 	return 0;
 }

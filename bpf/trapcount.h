@@ -87,7 +87,8 @@ struct trap_pba {
 struct trap_lost {
 	unsigned long long map_full;	/* traps map had no room */
 	unsigned long long no_start;	/* exit without its entry */
-	unsigned long long starts_full;	/* entry not recorded */
+	unsigned long long starts_full;	/* -H: a switched-out task's entry
+					   stamp found no task storage */
 };
 
 #endif

@@ -153,17 +153,30 @@ static int open_and_load(struct trap_session *s, const struct trap_opts *o,
 	skel->rodata->case_tgid = o->case_tgid;
 	skel->rodata->timing = o->timing;
 
-	/* --empty: the floor of the mode, fexit alone or (-H) with fentry. */
-	bpf_program__set_autoload(skel->progs.empty_entry, o->empty && o->timing);
-	bpf_program__set_autoload(skel->progs.empty_exit, o->empty);
+	/*
+	 * --empty: the floor of the mode, fexit alone or (-H) with fentry;
+	 * with -k, a kprobe alone or (-H) with its kretprobe.
+	 */
+	bpf_program__set_autoload(skel->progs.empty_entry,
+				  o->empty && !kprobes && o->timing);
+	bpf_program__set_autoload(skel->progs.empty_exit, o->empty && !kprobes);
+	bpf_program__set_autoload(skel->progs.empty_kprobe, o->empty && kprobes);
+	bpf_program__set_autoload(skel->progs.empty_kretprobe,
+				  o->empty && kprobes && o->timing);
 	if (o->empty)
 		kprobes = 2;	/* neither set below: only the empty pair */
 	bpf_program__set_autoload(skel->progs.fentry_read, !kprobes && o->timing);
 	bpf_program__set_autoload(skel->progs.fexit_read, !kprobes && o->timing);
 	bpf_program__set_autoload(skel->progs.fentry_write, !kprobes && o->timing);
 	bpf_program__set_autoload(skel->progs.fexit_write, !kprobes && o->timing);
-	bpf_program__set_autoload(skel->progs.count_read, !kprobes && !o->timing);
-	bpf_program__set_autoload(skel->progs.count_write, !kprobes && !o->timing);
+	bpf_program__set_autoload(skel->progs.count_read,
+				  !kprobes && !o->timing && !o->case_addr);
+	bpf_program__set_autoload(skel->progs.count_write,
+				  !kprobes && !o->timing && !o->case_addr);
+	bpf_program__set_autoload(skel->progs.count_read_cases,
+				  !kprobes && !o->timing && o->case_addr);
+	bpf_program__set_autoload(skel->progs.count_write_cases,
+				  !kprobes && !o->timing && o->case_addr);
 	bpf_program__set_autoload(skel->progs.fexit_mmap, !kprobes);
 	bpf_program__set_autoload(skel->progs.fentry_fault,
 				  !kprobes && fault_fn);
@@ -226,6 +239,17 @@ static int attach_all(struct trap_session *s, int kprobes, const char *fault_fn,
 	struct trapcount_bpf *k = s->skel;
 	int ret = 0;
 
+	if (bpf_program__autoload(k->progs.empty_kprobe)) {
+		if (bpf_program__autoload(k->progs.empty_kretprobe))
+			ret = add_link(s, bpf_program__attach_kprobe(
+					       k->progs.empty_kretprobe, true,
+					       "vfio_pci_core_read"),
+				       "empty kretprobe vfio_pci_core_read", 1, e);
+		return ret ? ret : add_link(s, bpf_program__attach_kprobe(
+					k->progs.empty_kprobe, false,
+					"vfio_pci_core_read"),
+			       "empty kprobe vfio_pci_core_read", 1, e);
+	}
 	if (bpf_program__autoload(k->progs.empty_exit)) {
 		if (bpf_program__autoload(k->progs.empty_entry))
 			ret = add_link(s, bpf_program__attach(k->progs.empty_entry),
@@ -241,9 +265,13 @@ static int attach_all(struct trap_session *s, int kprobes, const char *fault_fn,
 	if (ret)
 		return ret;
 	if (!kprobes && !bpf_program__autoload(k->progs.fentry_read)) {
-		ret = add_link(s, bpf_program__attach(k->progs.count_read),
+		int cases = bpf_program__autoload(k->progs.count_read_cases);
+
+		ret = add_link(s, bpf_program__attach(cases ?
+				k->progs.count_read_cases : k->progs.count_read),
 			       "fexit vfio_pci_core_read", 1, e);
-		ret = ret ? ret : add_link(s, bpf_program__attach(k->progs.count_write),
+		ret = ret ? ret : add_link(s, bpf_program__attach(cases ?
+				k->progs.count_write_cases : k->progs.count_write),
 			       "fexit vfio_pci_core_write", 1, e);
 	} else if (!kprobes) {
 		ret = add_link(s, bpf_program__attach(k->progs.fentry_read),
@@ -314,7 +342,9 @@ static int start_mode(struct trap_session *s, const struct trap_opts *o,
 
 	if (ret)
 		return ret;
-	s->mode = o->empty ? (o->timing ? "empty fentry/fexit" : "empty fexit") :
+	s->mode = o->empty && kprobes ?
+			  (o->timing ? "empty kprobe/kretprobe" : "empty kprobe") :
+		  o->empty ? (o->timing ? "empty fentry/fexit" : "empty fexit") :
 		  kprobes ? (o->timing ? "kprobe/kretprobe" : "kprobe") :
 		  o->timing ? "fentry/fexit" : "fexit";
 	load_pbas(s);

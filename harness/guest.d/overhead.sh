@@ -1,9 +1,9 @@
 #!/bin/sh
 # What trapcount adds to a trapped access, measured in one boot: the median
 # cost of an fd read of a register with no probe, with empty fentry/fexit
-# programs (the floor of probing), under trapcount (fexit alone, -H's
-# fentry/fexit, and kprobes with and without -H), and under the kernel's
-# own tracefs kprobe on the same function.
+# programs and an empty kprobe/kretprobe (the floors of probing), under
+# trapcount (fexit alone, -H's fentry/fexit, and kprobes with and without
+# -H), and under the kernel's own tracefs kprobe on the same function.
 # The setups alternate over ROUNDS rounds because emulated timings drift.
 # Runs in the guest from /extra (make overhead), or on a lab host from a
 # folder holding barbench and trapcount; results in $OUT.
@@ -36,6 +36,8 @@ for round in $(seq "$ROUNDS"); do
 		bench trapcount ./trapcount -- >/dev/null || status=1
 		bench trapcount-histograms ./trapcount -H -- >/dev/null || status=1
 	fi
+	bench empty-kprobe ./trapcount --empty -k -- >/dev/null || status=1
+	bench empty-kprobe-kretprobe ./trapcount --empty -k -H -- >/dev/null || status=1
 	bench trapcount-kprobes ./trapcount -k -- >/dev/null || status=1
 	bench trapcount-kprobes-histograms ./trapcount -k -H -- >/dev/null || status=1
 	echo 'p:barbench_kprobe vfio_pci_core_read' >>$tracing/kprobe_events &&

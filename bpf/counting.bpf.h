@@ -3,9 +3,9 @@
  * How trapcount's programs count one access (trapcount.bpf.c has the
  * programs): the maps, the key of an access (device, region, place, op,
  * width, process, barbench case), and where its counters live, fastest
- * first: the last access's slot, its own slot in a per-CPU cache, or the
- * traps hash.  Included once, by trapcount.bpf.c, after its read-only
- * settings.
+ * first: the per-CPU memo of the last access, its own slot in a per-CPU
+ * cache, or the traps hash; and -H's time stamps.  Included once, by
+ * trapcount.bpf.c, after its read-only settings.
  */
 #ifndef COUNTING_BPF_H
 #define COUNTING_BPF_H

@@ -68,17 +68,24 @@ check "QEMU killed mid-run gives 121" [ "$rc" = 121 ]
 check "earlier results kept after QEMU died" \
 	[ "$(cat "$work/res/x" 2>/dev/null)" = 42 ]
 
-# Ctrl-C to the harness: 130, and no QEMU left behind.  Job control on:
-# a plain background job would start with SIGINT ignored.
+# Ctrl-C to the harness while the command runs: 130, and no QEMU left
+# behind.  Job control on: a plain background job would start with SIGINT
+# ignored.  The signal waits for the guest's "up" line, not for a fixed
+# time, which a loaded machine can outlast.
 set -m
-"$guest" -q --timeout 120 -- sleep 1000 >/dev/null 2>&1 &
+"$guest" --timeout 120 -- sleep 1000 >/dev/null 2>"$work/int.err" &
 gpid=$!
 set +m
-sleep 8
+for _ in $(seq 90); do
+	grep -q 'boot guest .* up after' "$work/int.err" 2>/dev/null && break
+	sleep 1
+done
+sleep 1
 kill -INT "$gpid"
 wait "$gpid"
 rc=$?
-check "SIGINT gives 130" [ "$rc" = 130 ]
+check "SIGINT gives 130" eval '[ "$rc" = 130 ] ||
+	{ echo "    status $rc"; sed "s/^/    /" "$work/int.err"; false; }'
 sleep 1
 check "no QEMU left after SIGINT" sh -c "! pgrep -f 'guest/run\.$gpid\.' >/dev/null"
 

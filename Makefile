@@ -78,7 +78,7 @@ TRAPS ?= 1
 # bench/counting_bpf.c.
 LIB_SRC := $(wildcard lib/*.c)
 BARBENCH_SRC := $(addprefix bench/,barbench.c info.c read.c run.c cases.c \
-		sample.c output.c provenance.c profile.c vmm_info.c) \
+		sample.c output.c provenance.c profile.c info_routes.c) \
 		$(if $(filter 1,$(TRAPS)),bench/counting_bpf.c bpf/traplib.c,\
 		bench/counting_none.c)
 INCLUDES := -Ilib -Ibench -Ibpf -Itests
@@ -114,7 +114,7 @@ REPLAY_BINS := $(addprefix $(BUILD)/fuzz/replay/fuzz_,$(FUZZ_TARGETS))
 
 all: $(BUILD)/barbench $(if $(filter 1,$(TRAPS)),$(BUILD)/trapcount \
 	$(BUILD)/test_trapcount) $(if $(CROSS),,$(BUILD)/test_units) \
-	$(BUILD)/test_guest $(BUILD)/vmmdrive
+	$(BUILD)/test_vfio_facts $(BUILD)/vmmdrive
 
 help:
 	@sed -n '2,25p' Makefile | sed 's/^# \{0,1\}//'
@@ -167,13 +167,13 @@ $(BUILD)/test_trapcount: $(call objs,$(OBJ),bpf/tests/test_trapcount.c bpf/trapl
 	$(TARGET_CC) $(LDFLAGS_STATIC) $(TARGET_FLAGS) -o $@ $^ $(BPF_LIBS)
 
 # A real VMM (QEMU under -qtest) as the VFIO client: make vmm.
-VMMDRIVE_SRC := bench/vmmdrive.c bench/cases.c bench/profile.c bench/vmm_info.c \
+VMMDRIVE_SRC := bench/vmmdrive.c bench/cases.c bench/profile.c bench/info_routes.c \
 		bench/provenance.c bench/output.c bench/counting_none.c
 $(OBJ)/bench/vmmdrive.o: $(BUILD)/version
 $(BUILD)/vmmdrive: $(call objs,$(OBJ),$(VMMDRIVE_SRC)) $(LIB_A)
 	$(TARGET_CC) $(LDFLAGS_STATIC) $(TARGET_FLAGS) -o $@ $^ -lm
 
-$(BUILD)/test_guest: $(call objs,$(OBJ),bench/tests/test_guest.c) $(LIB_A)
+$(BUILD)/test_vfio_facts: $(call objs,$(OBJ),bench/tests/test_vfio_facts.c) $(LIB_A)
 	$(TARGET_CC) $(LDFLAGS_STATIC) $(TARGET_FLAGS) -o $@ $^ -lm
 
 $(BUILD)/test_units: $(call objs,$(OBJ),lib/tests/test_units.c) $(LIB_A)
@@ -182,7 +182,7 @@ $(BUILD)/test_units: $(call objs,$(OBJ),lib/tests/test_units.c) $(LIB_A)
 $(BUILD)/test_units_san: $(call objs,$(OBJ_SAN),lib/tests/test_units.c) $(LIB_SAN_A)
 	$(CC) $(SANITIZE) -o $@ $^ -lm
 
-$(BUILD)/test_vmm: $(call objs,$(OBJ_SAN),lib/tests/test_vmm.c) $(LIB_SAN_A)
+$(BUILD)/test_vmm_profile: $(call objs,$(OBJ_SAN),lib/tests/test_vmm_profile.c) $(LIB_SAN_A)
 	$(CC) $(SANITIZE) -o $@ $^ -lm
 
 $(BUILD)/fuzz/fuzz_%: $(OBJ_FUZZ)/lib/fuzz/fuzz_%.o $(LIB_FUZZ_A)
@@ -231,7 +231,7 @@ run: deps $(BUILD)/barbench
 VARIANTS ?= stock msix-sparse
 ROUNDS ?= 3
 compare: deps $(BUILD)/barbench
-	@harness/compare --arch $(ARCH) --build $(BUILD) --rounds $(ROUNDS) --samples $(SAMPLES) --clock $(CLOCK) \
+	@harness/compare-variants --arch $(ARCH) --build $(BUILD) --rounds $(ROUNDS) --samples $(SAMPLES) --clock $(CLOCK) \
 		--timeout $(GUEST_TIMEOUT) --results $(RESULTS) $(VARIANTS)
 
 # The report of a comparison folder again (e.g. after editing
@@ -239,7 +239,7 @@ compare: deps $(BUILD)/barbench
 compare-report:
 	@test -n "$(RUNDIR)" || \
 		{ echo "usage: make compare-report RUNDIR=DIR [COMPARE_FLAGS=...]" >&2; exit 2; }
-	@python3 scripts/compare $(COMPARE_FLAGS) $(RUNDIR)
+	@python3 scripts/compare-report $(COMPARE_FLAGS) $(RUNDIR)
 
 # The 4K-versus-16K-versus-64K report: the newest make compare of each
 # architecture that has one on CLOCK, or COMPARES="DIR DIR...".
@@ -269,14 +269,14 @@ fuzz: deps fuzz-bins
 overhead: deps $(BUILD)/barbench $(BUILD)/trapcount
 	@out=$(RESULTS)/overhead-$$(date -u +%Y%m%dT%H%M%SZ)-$(ARCH)$(CLOCK_SUFFIX); \
 	harness/guest --arch $(ARCH) --clock $(CLOCK) --timeout $(GUEST_TIMEOUT) --out $$out \
-		--add $(BUILD)/barbench $(BUILD)/trapcount harness/guest.d/overhead.sh \
+		--add $(BUILD)/barbench $(BUILD)/trapcount device-side/overhead.sh \
 		-- sh ./overhead.sh && \
 	python3 scripts/overhead --out $$out/overhead.txt $$out
 
 # Debian's QEMU as the VFIO client in the guest, under stock and
-# msix-sparse (harness/vmm): results/vmm-DATE-ARCH/vmm.{json,md,txt}.
+# msix-sparse (harness/drive-qemu): results/vmm-DATE-ARCH/vmm.{json,md,txt}.
 vmm: deps $(BUILD)/barbench $(BUILD)/vmmdrive $(BUILD)/trapcount
-	@harness/vmm --arch $(ARCH) --build $(BUILD) --timeout $(GUEST_TIMEOUT) --results $(RESULTS)
+	@harness/drive-qemu --arch $(ARCH) --build $(BUILD) --timeout $(GUEST_TIMEOUT) --results $(RESULTS)
 
 # Lab fleets (lava/README.md): the job templates and test definitions
 # against LAVA's own schemas; the kernel and initramfs the QEMU job boots.
@@ -286,9 +286,9 @@ lava-images: deps $(BUILD)/barbench
 	@test -n "$(LAVA_IMAGES)" || { echo "usage: make lava-images LAVA_IMAGES=DIR (a new folder)" >&2; exit 2; }
 	@lava/make-qemu-images --build $(BUILD) $(LAVA_IMAGES)
 
-unit-test: $(BUILD)/test_units $(BUILD)/test_units_san $(BUILD)/test_vmm fuzz-bins
+unit-test: $(BUILD)/test_units $(BUILD)/test_units_san $(BUILD)/test_vmm_profile fuzz-bins
 
-e2e-test: $(BUILD)/barbench $(BUILD)/test_guest $(BUILD)/trapcount \
+e2e-test: $(BUILD)/barbench $(BUILD)/test_vfio_facts $(BUILD)/trapcount \
 	  $(BUILD)/test_trapcount $(BUILD)/barbench-notraps $(BUILD)/vmmdrive
 
 # The x86_64 (4K) guest and, from the default ARCH, the ppc64le (64K) and

@@ -12,7 +12,7 @@
 #include "stats.h"
 #include "timer.h"
 #include "vfio_dev.h"
-#include "vmm.h"
+#include "vmm_profile.h"
 
 #ifndef BARBENCH_VERSION
 #define BARBENCH_VERSION "unknown"

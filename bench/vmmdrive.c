@@ -8,7 +8,7 @@
  * the BARs through config space and makes every access itself, through
  * QEMU's memory core, exactly as a guest's load or store would arrive.
  * Whether QEMU trapped an access into the kernel is counted outside, by
- * trapcount and by QEMU's trace events (harness/vmm, scripts/vmm).
+ * trapcount and by QEMU's trace events (harness/drive-qemu, scripts/qemu-client-report).
  *
  * Writes go only to registers the device profile declares safe, and store
  * the value just read; the MSI-X table is never written.
@@ -374,7 +374,7 @@ static void fill(FILE *f, void *arg)
 		jw_int(&w, "value", (long long)a->value);
 		jw_str(&w, "route_predicted", vmm_route_name(a->route));
 		jw_str(&w, "rule", a->rule);
-		/* What each profile would say: scripts/vmm --profile checks
+		/* What each profile would say: scripts/qemu-client-report --profile checks
 		 * QEMU's measurements against another VMM's rules. */
 		jw_object(&w, "predictions");
 		for (int v = 0; v < vmm_count() && v < 8; v++)

@@ -1,4 +1,4 @@
-"""Charts of scripts/compare, drawn by gnuplot (Debian: gnuplot-nox) as PNG
+"""Charts of scripts/compare-report, drawn by gnuplot (Debian: gnuplot-nox) as PNG
 (pngcairo, to look at) and SVG (to publish).
 
   medians-DEV        per register and op (width 4 B, or the widest there

@@ -1,6 +1,6 @@
 """Whole-program measurements a comparison folder may also hold, per variant
 V: hyperfine's --export-json files (RUNDIR/V/hyperfine*.json) and perf stat
-output (RUNDIR/V/perf*.txt).  scripts/compare shows them as small tables
+output (RUNDIR/V/perf*.txt).  scripts/compare-report shows them as small tables
 beside barbench's per-access numbers: they answer "does the per-access
 difference show up in a whole program's time and counters?".
 

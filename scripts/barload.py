@@ -216,7 +216,7 @@ def run_files(folder):
 
 def round_folders(folder):
     """folder/round-N, in round order: how the harness keeps a variant's
-    rounds (harness/guest.d/compare-run.sh)."""
+    rounds (device-side/alternate-variants.sh)."""
     try:
         names = os.listdir(folder)
     except OSError as e:

@@ -1,5 +1,5 @@
 """The loader's half for comparison documents (compare.json, schema
-vfio-barbench/compare/1, written by scripts/compare): each checked member
+vfio-barbench/compare/1, written by scripts/compare-report): each checked member
 by member, so that scripts/matrix refuses a damaged one naming the file and
 the member, never with a traceback.  Reading the file is barload's.
 """
@@ -148,7 +148,7 @@ class CompareDoc:
             if not os.path.isfile(self.path):
                 raise InputError(f"{arg}: no compare.json in it; is it a "
                                  "comparison folder of `make compare` "
-                                 "(scripts/compare writes compare.json)?")
+                                 "(scripts/compare-report writes compare.json)?")
         elif os.path.isfile(arg):
             self.path = arg
         else:

@@ -275,7 +275,7 @@ def warnings_of(inputs):
         w = inp.doc.get("warnings")
         if isinstance(w, list) and w:
             out.append(f"{inp.path}: {len(w)} warning"
-                       f"{'s' if len(w) > 1 else ''} of scripts/compare "
+                       f"{'s' if len(w) > 1 else ''} of scripts/compare-report "
                        f"(first: {str(w[0])[:200]})")
     return out
 

@@ -1,10 +1,10 @@
-"""report.md and report.txt of scripts/compare, from its compare.json
+"""report.md and report.txt of scripts/compare-report, from its compare.json
 document: the same numbers twice, once for a web page or a pull request
 (every column, charts, drift, hyperfine and perf stat), once for a
 mailing-list reply (fixed-width, under 80 columns, the change and its
 significance mark per case, then the trap counts that changed).
 
-Why apart from scripts/compare: the analysis decides, this only shows; a
+Why apart from scripts/compare-report: the analysis decides, this only shows; a
 change of layout never touches a verdict.
 """
 import os
@@ -236,7 +236,7 @@ def report_md(doc, extras, warnings, charts):
 
 
 def vmm_md(doc):
-    """QEMU as the VFIO client (scripts/compare --vmm), beside barbench."""
+    """QEMU as the VFIO client (scripts/compare-report --vmm), beside barbench."""
     v = doc.get("vmm")
     if not v or not v["rows"]:
         return []

@@ -1,4 +1,4 @@
-"""Runs pooled and contrasted for scripts/compare and scripts/gate: each
+"""Runs pooled and contrasted for scripts/compare-report and scripts/gate: each
 case's samples pooled over runs (rounds), one case against another, the
 environment a run was taken in, and gate.conf.  Reading and checking the
 files is barload's job.

@@ -1,4 +1,4 @@
-"""Statistics for scripts/compare and scripts/gate, standard library only.
+"""Statistics for scripts/compare-report and scripts/gate, standard library only.
 
 Why these methods:
 - Medians, not means: timings under emulation have long right tails (a

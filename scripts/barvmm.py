@@ -1,8 +1,8 @@
-"""make vmm's rows (scripts/vmm's vmm.json) beside barbench's own cases:
+"""make vmm's rows (scripts/qemu-client-report's vmm.json) beside barbench's own cases:
 what Debian's QEMU did with each register under each kernel variant,
 measured by its trace events and trapcount, next to what barbench's
 vmm:qemu path (the qemu profile) did in a comparison.  Used by
-scripts/compare --vmm and scripts/matrix --vmm.
+scripts/compare-report --vmm and scripts/matrix --vmm.
 
 Only QEMU's plain runs are joined (no x-msix-relocation: barbench's
 vmm:qemu models QEMU without it).  Rows are matched by device id (not
@@ -22,7 +22,7 @@ def load(path):
     f = os.path.join(path, "vmm.json") if os.path.isdir(path) else path
     doc = barload.read_json(f)
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
-        raise InputError(f"{f}: not scripts/vmm's vmm.json (schema "
+        raise InputError(f"{f}: not scripts/qemu-client-report's vmm.json (schema "
                          f"{doc.get('schema') if isinstance(doc, dict) else None!r},"
                          f" expected {SCHEMA!r})")
     rows = doc.get("rows")

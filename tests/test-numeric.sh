@@ -49,6 +49,6 @@ check "guest --timeout 604801: exit 2" eval "status_is 2 'from 1 to 604800' $rep
 refuses --samples "$repo/harness/run-suite --samples @V@"
 refuses --timeout "$repo/harness/run-suite --timeout @V@"
 for o in --rounds --samples --timeout; do
-	refuses "$o" "$repo/harness/compare $o @V@ stock msix-sparse"
+	refuses "$o" "$repo/harness/compare-variants $o @V@ stock msix-sparse"
 done
 summary numeric

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """KTAP, for kselftest-style runners: KTAP=1 makes tests/check.h (the C
-self-checks: test_units, test_guest, test_trapcount) and tests/lib.sh (the
+self-checks: test_units, test_vfio_facts, test_trapcount) and tests/lib.sh (the
 shell ones) print KTAP that parses, and their output without it is what
 tests/run-all has always read; lava/report-cases --ktap prints a run's
 exact facts as KTAP.  Prints "ktap: N passed, M failed"."""

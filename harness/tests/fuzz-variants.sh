@@ -79,5 +79,5 @@ done
 expect 2 "does not run on aarch64" "$repo/harness/run-suite" --arch aarch64 --build "$repo/build" --variant iommufd
 expect 2 "no variant 'nosuch'" "$repo/harness/run-suite" --variant nosuch
 # Refused before any build or boot: the same variant twice.
-expect 2 "named twice" "$repo/harness/compare" stock stock
+expect 2 "named twice" "$repo/harness/compare-variants" stock stock
 summary fuzz-variants

@@ -32,15 +32,15 @@ check "msix-sparse vfio-pci-core cross-built for $arch" \
 cp "$module" "$tmp/msix-sparse.ko"
 
 # One boot: the guest tests of x86_64, then the big-page facts.
-guest --add "$build/barbench" "$build/barbench-notraps" "$build/test_guest" \
+guest --add "$build/barbench" "$build/barbench-notraps" "$build/test_vfio_facts" \
 	"$build/trapcount" "$build/test_trapcount" "$repo/tests/lib.sh" \
 	"$repo/bench/tests/guest_cli.sh" "$repo/bench/tests/guest_requests.sh" \
 	"$repo/bpf/tests/guest_trapcount.sh" \
 	"$repo/bpf/tests/guest_trapcount_requests.sh" \
 	"$repo/bench/tests/guest_bigpage.sh" \
-	"$repo/harness/guest.d/vfio-modules.sh" "$tmp/msix-sparse.ko" \
+	"$repo/device-side/vfio-modules.sh" "$tmp/msix-sparse.ko" \
 	-- sh -c 'status=0
-		for t in ./test_guest ./guest_cli.sh ./guest_requests.sh \
+		for t in ./test_vfio_facts ./guest_cli.sh ./guest_requests.sh \
 			 ./test_trapcount ./guest_trapcount.sh \
 			 ./guest_trapcount_requests.sh \
 			 "./guest_bigpage.sh ./msix-sparse.ko '$page'"; do
@@ -52,7 +52,7 @@ check "the guest tests pass in the $arch guest" [ $? = 0 ]
 # The default suite with --traps, on the icount clock: per case, traps ==
 # fd accesses exactly, and the committed icount baseline of this arch
 # passes at 1.01 across boots.
-guest --clock icount --out "$tmp/suite" --add "$build/barbench" "$repo/harness/guest.d/suite.sh" \
+guest --clock icount --out "$tmp/suite" --add "$build/barbench" "$repo/device-side/suite.sh" \
 	-- env BARBENCH_SAMPLES=20 sh ./suite.sh >"$tmp/suite.log" 2>&1
 rc=$?
 check "the suite runs in the $arch guest" \
@@ -69,10 +69,10 @@ check "gate: committed $arch icount baseline vs this boot's icount suite exits 0
 
 # make compare ARCH=..., short: the doorbell's vmm reads go from mapped
 # to trapped, which the gate calls a regression.
-"$repo/harness/compare" --arch "$arch" --build "$build" --rounds 1 \
+"$repo/harness/compare-variants" --arch "$arch" --build "$build" --rounds 1 \
 	--samples 20 --results "$tmp" stock msix-sparse >"$tmp/compare.log" 2>&1
 rc=$?
-check "harness/compare --arch $arch exits 0" \
+check "harness/compare-variants --arch $arch exits 0" \
 	eval '[ $rc = 0 ] || { tail -20 "$tmp/compare.log"; false; }'
 run=$(ls -d "$tmp"/compare-*-"$arch" 2>/dev/null | head -n 1)
 check "an $arch comparison folder" eval '[ -n "$run" ] && [ -s "$run/report.txt" ]'
@@ -94,7 +94,7 @@ check "gate: committed $arch baseline vs this boot's stock exits 0" \
 
 # A variant that does not run on this arch: refused, naming the arch.
 printf 'description=x\narch=x86_64\nkernel=debian:6.12\npatch=\ncmdline=\n' >"$tmp/x86only"
-"$repo/harness/compare" --arch "$arch" --build "$build" "$tmp/x86only" stock \
+"$repo/harness/compare-variants" --arch "$arch" --build "$build" "$tmp/x86only" stock \
 	>"$tmp/x86only.log" 2>&1
 check "compare --arch $arch of an x86_64-only variant gives 2" [ $? = 2 ]
 check "and says why" grep -q "does not run on $arch" "$tmp/x86only.log"

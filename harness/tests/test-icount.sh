@@ -23,10 +23,10 @@ gate() {	# gate ARGS...: scripts/gate; its status in $rc, output in $gate_out
 	rc=$?
 }
 
-"$repo/harness/compare" --clock icount --rounds 1 --samples 30 \
+"$repo/harness/compare-variants" --clock icount --rounds 1 --samples 30 \
 	--results "$results" stock fd-slower >"$results/compare.log" 2>&1
 rc=$?
-check "harness/compare --clock icount exits 0" \
+check "harness/compare-variants --clock icount exits 0" \
 	eval '[ $rc = 0 ] || { tail -20 "$results/compare.log"; false; }'
 run=$(ls -d "$results"/compare-*-x86_64-icount 2>/dev/null | head -n 1)
 check "the comparison folder's name says icount" [ -n "$run" ]
@@ -90,7 +90,7 @@ check "a wall baseline against an icount run is refused (2)" \
 		{ head -10 "$gate_out"; false; }'
 
 expect 2 "needs the embedded guest" \
-	"$repo/harness/compare" --host --clock icount --devices 0000:00:02.0
+	"$repo/harness/compare-variants" --host --clock icount --devices 0000:00:02.0
 expect 2 "--clock wall or icount" "$repo/harness/guest" --clock tsc -- true
 expect 2 "BARBENCH_CLOCK is not" env BARBENCH_CLOCK="icount shift=x" \
 	"$build/barbench" info 0000:00:1f.7

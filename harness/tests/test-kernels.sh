@@ -3,7 +3,7 @@
 # kernel, built from Debian's source (harness/build-kernel; about 16 minutes
 # cold on 2 cores, cached after), and sid's newest Debian kernel.
 #  - build-kernel refuses a config line that does not survive olddefconfig;
-#  - through the iommufd cdev path the group path's facts hold (test_guest
+#  - through the iommufd cdev path the group path's facts hold (test_vfio_facts
 #    with BARBENCH_ACCESS=iommufd, guest_cdev.sh) and trapcount still counts
 #    exactly on the built kernel;
 #  - make run VARIANT=iommufd: every trapped access counted once, and the
@@ -53,18 +53,18 @@ if [ -n "$kdir" ]; then
 
 	"$repo/harness/guest" -q --timeout 900 \
 		--kernel "$kdir/image" --modules "$kdir/modules/$krel" \
-		--add "$build/barbench" "$build/test_guest" "$build/trapcount" \
+		--add "$build/barbench" "$build/test_vfio_facts" "$build/trapcount" \
 		"$build/test_trapcount" "$repo/tests/lib.sh" \
 		"$repo/bench/tests/guest_cdev.sh" -- sh -c '
 		uname -r
-		BARBENCH_ACCESS=iommufd ./test_guest
+		BARBENCH_ACCESS=iommufd ./test_vfio_facts
 		./guest_cdev.sh
 		./test_trapcount' >"$work/guest.out" 2>&1
 	sed 's/^/    /' "$work/guest.out"
 	check "the guest ran the built kernel" grep -qx "$krel" "$work/guest.out"
-	check "test_guest through the cdev" grep -q '^guest: [0-9]* passed, 0 failed' "$work/guest.out"
-	check "test_guest opened the cdev" grep -q '# access through the iommufd cdev' "$work/guest.out"
-	check "test_guest: the cdev present" grep -q 'iommufd cdev present' "$work/guest.out"
+	check "test_vfio_facts through the cdev" grep -q '^guest: [0-9]* passed, 0 failed' "$work/guest.out"
+	check "test_vfio_facts opened the cdev" grep -q '# access through the iommufd cdev' "$work/guest.out"
+	check "test_vfio_facts: the cdev present" grep -q 'iommufd cdev present' "$work/guest.out"
 	check "guest_cdev.sh" grep -q '^cdev: [0-9]* passed, 0 failed' "$work/guest.out"
 	check "trapcount on the built kernel" grep -q '^trapcount: [0-9]* passed, 0 failed' "$work/guest.out"
 fi
@@ -88,7 +88,7 @@ if [ -d "$run" ]; then
 fi
 
 # The two paths on one kernel, exact: instructions per trapped access.
-"$repo/harness/compare" --clock icount --rounds 1 --samples 20 --build "$build" \
+"$repo/harness/compare-variants" --clock icount --rounds 1 --samples 20 --build "$build" \
 	--results "$work/cmp" iommufd-group iommufd >"$work/cmp.out" 2>&1
 check "compare iommufd-group iommufd" [ $? = 0 ]
 cmp=$(ls -d "$work/cmp"/compare-* 2>/dev/null | head -n 1)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# harness/compare --host, run inside the guest as if it were a lab host: a
+# harness/compare-variants --host, run inside the guest as if it were a lab host: a
 # copy of the checkout's harness and barbench, a prebuilt msix-sparse module,
 # the guest's nvme as the lab device.  Checks that both variants ran, that
 # each behaved as its kernel should, and that stock is back at the end.
@@ -12,7 +12,7 @@ out=$(mktemp -d)
 rmdir "$out"
 trap 'rm -rf "$stage" "$out"' EXIT
 module=$("$repo/harness/build-module" msix-sparse) || exit 1
-# The whole harness: compare sources its libraries and runs guest.d/.
+# The whole harness: compare-variants sources its libraries and runs device-side/.
 mkdir -p "$stage/repo/build"
 cp -r "$repo/harness" "$stage/repo/"
 cp "$repo/build/barbench" "$stage/repo/build/"
@@ -27,7 +27,7 @@ cp "$module" "$stage/msix-sparse.ko"
 	repo/build/barbench read --path mmap --offset 0x2410 "$BARBENCH_NVME" \
 		>/out/mmap-refused 2>&1
 	echo "status $?" >>/out/mmap-refused
-	STOCK_MODULES=/lib/modules/barbench sh repo/harness/compare --host \
+	STOCK_MODULES=/lib/modules/barbench sh repo/harness/compare-variants --host \
 		--devices "$BARBENCH_NVME" --rounds 1 --samples 20 \
 		--module msix-sparse=/extra/msix-sparse.ko --results /out \
 		stock msix-sparse

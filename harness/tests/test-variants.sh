@@ -19,10 +19,10 @@ gate() {
 		{ head -n 20 "$results/gate.out"; false; }'
 }
 
-"$repo/harness/compare" --rounds 2 --samples 30 --results "$results" \
+"$repo/harness/compare-variants" --rounds 2 --samples 30 --results "$results" \
 	stock msix-sparse >"$results/compare.log" 2>&1
 rc=$?
-check "harness/compare exits 0" \
+check "harness/compare-variants exits 0" \
 	eval '[ $rc = 0 ] || { tail -20 "$results/compare.log"; false; }'
 run=$(ls -d "$results"/compare-* 2>/dev/null | head -n 1)
 check "a comparison folder" [ -n "$run" ]
@@ -62,7 +62,7 @@ for v in lab-a lab-b; do
 		>"$results/$v"
 done
 mkdir -p "$results/lab"
-"$repo/harness/compare" --rounds 1 --samples 10 --results "$results/lab" \
+"$repo/harness/compare-variants" --rounds 1 --samples 10 --results "$results/lab" \
 	"$results/lab-a" "$results/lab-b" >"$results/lab.log" 2>&1
 rc=$?
 check "compare of image: variants exits 0" \
@@ -72,18 +72,18 @@ check "the variant's cmdline reached the guest kernel" \
 
 # A variant file with a key missing: exit 2, and the key named.
 printf 'description=x\narch=x86_64\nkernel=debian:6.12\ncmdline=\n' >"$results/broken"
-"$repo/harness/compare" "$results/broken" stock >"$results/broken.log" 2>&1
+"$repo/harness/compare-variants" "$results/broken" stock >"$results/broken.log" 2>&1
 check "variant without patch= gives 2" [ $? = 2 ]
 check "and names the key" grep -q "no .patch=. line" "$results/broken.log"
 # Bad arguments and architectures: exit 2 with the cause named, no shell error.
 printf 'description=x\narch=riscv64\nkernel=debian:6.12\npatch=\ncmdline=\n' >"$results/riscv"
-"$repo/harness/compare" "$results/riscv" stock >"$results/bad.log" 2>&1
+"$repo/harness/compare-variants" "$results/riscv" stock >"$results/bad.log" 2>&1
 check "variant with arch=riscv64 gives 2" [ $? = 2 ]
 check "and names the arch" grep -q "unknown arch .riscv64." "$results/bad.log"
-"$repo/harness/compare" --arch riscv64 stock msix-sparse >"$results/bad.log" 2>&1
+"$repo/harness/compare-variants" --arch riscv64 stock msix-sparse >"$results/bad.log" 2>&1
 check "compare --arch riscv64 gives 2" [ $? = 2 ]
 check "and says it is unsupported" grep -q "unsupported --arch .riscv64." "$results/bad.log"
-"$repo/harness/compare" --arch >"$results/bad.log" 2>&1
+"$repo/harness/compare-variants" --arch >"$results/bad.log" 2>&1
 check "compare --arch without a value gives 2" [ $? = 2 ]
 check "and says so" grep -q "^compare: --arch needs a value" "$results/bad.log"
 "$repo/harness/run-suite" --samples >"$results/bad.log" 2>&1

@@ -1,5 +1,5 @@
 """Test documents made from the real reference runs
-(results/reference/x86_64-stock), for test_compare.py and test_gate.py.
+(results/reference/x86_64-stock), for test_compare_report.py and test_gate.py.
 
 Why from the reference: the tests then exercise the exact structure barbench
 writes (every member, 117 cases, 200 raw samples a case), and only the part
@@ -121,7 +121,7 @@ HYPERFINE = {"results": [{
     "user": 0.001, "system": 0.01, "min": 0.0118, "max": 0.0135,
     "times": [0.0121, 0.0118, 0.0125, 0.0135, 0.0120]}]}
 
-# perf stat -x, as harness/guest.d/compare-run.sh writes it (perf-round-N.txt);
+# perf stat -x, as device-side/alternate-variants.sh writes it (perf-round-N.txt);
 # hardware counters read <not supported> under emulation.
 PERF_CSV = """# started on Sat Nov 21 18:40:00 2026
 
@@ -146,7 +146,7 @@ PERF = """
 
 
 def rundir(root, rounds=2, devices=DEVICES, extras=True, cases=None):
-    """A comparison folder like harness/compare writes: V/round-N/DEV.json
+    """A comparison folder like harness/compare-variants writes: V/round-N/DEV.json
     (and DEV.info.json) for stock and msix-sparse, alternating (the second
     round of each drifts 5% slower), V/module, and unless extras is False
     V/hyperfine-round-N.json and V/perf-round-N.txt.  `cases` optionally

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The rest of the scripts' loaders fuzzed, beside fuzz_results.py (which
-covers report, gate and bundle): scripts/compare on a comparison folder,
+covers report, gate and bundle): scripts/compare-report on a comparison folder,
 scripts/matrix on compare.json files and scripts/overhead on an overhead
 folder, each with one of its input files damaged (fuzz_results' mutators:
 members deleted or retyped, bytes flipped, cut, huge integers, deep

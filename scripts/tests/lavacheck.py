@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Checks of a LAVA run of lava/'s test definitions, for test_lava.py (on a
-kept run) and harness/tests/test-lava.sh (on a live one).  Each command
+kept run) and harness/tests/test-lava-guest.sh (on a live one).  Each command
 prints "FAIL: ..." for what does not hold and exits 1, else 0.
 
 usage: lavacheck.py cases RESULTS SUITE RUNS_DIR

@@ -2,7 +2,7 @@
 """lava/ and scripts/lava-import on runs kept from real ones (scripts/
 tests/lava/: a lava-run job of lava/jobs/qemu.yaml, and the embedded guest
 running both test definitions' steps under lava/tests/bin's stand-ins;
-harness/tests/test-lava.sh BUILD KEEP_DIR makes them again): the job
+harness/tests/test-lava-guest.sh BUILD KEEP_DIR makes them again): the job
 templates valid for LAVA, the test definitions well formed, lavasim.py
 reading signals as lava-dispatcher does, report-cases' cases and KTAP, and
 the importer's round trip from each of LAVA's forms and its refusal of bad
@@ -178,7 +178,7 @@ class Definitions(unittest.TestCase):
             self.assertTrue(ok, f"{path}: {msg}")
 
     def test_every_script_has_help(self):
-        for script in ("report-cases", "run-suite", "run-compare",
+        for script in ("report-cases", "step-suite", "step-compare-variants",
                        "find-barbench", "bind-vfio", "render-job",
                        "make-qemu-images"):
             rc, out, err = run([os.path.join(LAVA, script), "--help"])

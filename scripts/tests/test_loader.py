@@ -384,7 +384,7 @@ class Render(unittest.TestCase):
                          ["| a | b |", "|---|---:|", "| x\\|y | 2 |"])
 
     def test_wrap_keeps_words_whole(self):
-        text = "see harness/guest.d/compare-run.sh " * 4
+        text = "see device-side/alternate-variants.sh " * 4
         lines = barrender.wrap(text, "  ", "  ", width=40)
         self.assertTrue(all(len(line) <= 40 or " " not in line.strip()
                             for line in lines))

@@ -1,5 +1,5 @@
 # vfio-modules.sh: swap the vfio-pci-core module under vfio-pci and bind the
-# devices again; sourced (POSIX sh) by compare-run.sh and the guest tests.
+# devices again; sourced (POSIX sh) by alternate-variants.sh and the guest tests.
 # Needs: $devices (PCI addresses with driver_override=vfio-pci), say().
 # STOCK_MODULES: folder of the stock vfio_pci_core.ko and vfio_pci.ko
 # (default: modprobe from /lib/modules).

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""scripts/vmm on a synthetic make vmm folder: one NVMe-like device under
+"""scripts/qemu-client-report on a synthetic make vmm folder: one NVMe-like device under
 msix-sparse at 4K, where QEMU (as measured in the x86_64 guest) traps every
 read of 0x2410 (the table's page), emulates the table (0x2008: no trap)
 and passes the PBA through (0x3000: direct).  Checked:
@@ -10,7 +10,7 @@ and passes the PBA through (0x3000: direct).  Checked:
   - trace events and trapcount that disagree fail (1), naming the place;
   - corrupt or incomplete input exits 2 naming the file, and writes nothing.
 The numbers here are fixtures for the parser; the real ones come from
-harness/tests/test-vmm.sh."""
+harness/tests/test-drive-qemu.sh."""
 import json
 import os
 import subprocess

@@ -13,7 +13,7 @@
 #     installed; its job log is the input.
 # In the same boot, test_trapcount's checks as KTAP (KTAP=1).
 # Prints "lava-guest: N passed, M failed[, K skipped]".
-# Usage: test-lava.sh [BUILD_DIR [KEEP_DIR]]  (BUILD_DIR: barbench and
+# Usage: test-lava-guest.sh [BUILD_DIR [KEEP_DIR]]  (BUILD_DIR: barbench and
 # test_trapcount, default build; KEEP_DIR: keep the console and the job log
 # there, e.g. to refresh scripts/tests/lava/)
 set -u
@@ -40,21 +40,21 @@ cp "$module" "$stage/msix-sparse.ko"
 cp -r "$repo/lava/tests/bin" "$stage/lava-bin"
 echo 00000000-0000-0000-0000-000000000001 >"$stage/repo/uuid"
 sim run-sh "$repo/lava/barbench-suite.yaml" /extra/repo 0 \
-	SAMPLES=20 BARBENCH=/extra/repo/build/barbench >"$stage/run-suite.sh"
+	SAMPLES=20 BARBENCH=/extra/repo/build/barbench >"$stage/suite-def.sh"
 sim run-sh "$repo/lava/barbench-compare.yaml" /extra/repo 1 \
 	DEVICES="$arch_nvme" ROUNDS=1 SAMPLES=20 \
 	MODULES=msix-sparse=/extra/msix-sparse.ko \
 	STOCK_MODULES=/lib/modules/barbench \
-	BARBENCH=/extra/repo/build/barbench >"$stage/run-compare.sh"
+	BARBENCH=/extra/repo/build/barbench >"$stage/compare-def.sh"
 out=$tmp/out
 # As lava-test-runner: sh -e run.sh, each definition after the other.
 "$repo/harness/guest" --timeout 600 --out "$out" \
 	--add "$stage/repo" "$stage/lava-bin" "$stage/msix-sparse.ko" \
-	"$stage/run-suite.sh" "$stage/run-compare.sh" "$build/test_trapcount" \
+	"$stage/suite-def.sh" "$stage/compare-def.sh" "$build/test_trapcount" \
 	-- sh -c '
 	export PATH=/extra/lava-bin:$PATH LAVA_RESULT_DIR=/tmp/lava-results
-	OUT=/out/suite sh -e ./run-suite.sh; echo "suite-status $?"
-	OUT=/out/compare sh -e ./run-compare.sh; echo "compare-status $?"
+	OUT=/out/suite sh -e ./suite-def.sh; echo "suite-status $?"
+	OUT=/out/compare sh -e ./compare-def.sh; echo "compare-status $?"
 	./repo/lava/report-cases --ktap /out/suite >/out/suite.ktap
 	KTAP=1 ./test_trapcount >/out/trapcount.ktap 2>/dev/null
 	(unset BARBENCH_NVME; KTAP=1 ./test_trapcount >/out/nodevice.ktap 2>&1
@@ -100,7 +100,7 @@ check "test_trapcount without a device: 1..0 # SKIP, status 4 (KSFT_SKIP)" \
 		grep -q "^status 4$" "$out/nodevice.ktap"'
 expect 0 "device 0000:00:02.0 1b36:0010" \
 	python3 "$repo/scripts/report" "$tmp/imp/0_barbench-suite"
-expect 0 "" python3 "$repo/scripts/compare" --no-charts -o "$tmp/cmp" \
+expect 0 "" python3 "$repo/scripts/compare-report" --no-charts -o "$tmp/cmp" \
 	"$tmp/imp/1_barbench-compare"
 check "compare.json of the imported comparison: stock against msix-sparse" \
 	grep -q '"candidate": "msix-sparse"' "$tmp/cmp/compare.json"
@@ -161,7 +161,7 @@ check "lava-run: the comparison's rounds, medians equal, exactly their facts" \
 	lavacheck cases "$tmp/job.log" 1_barbench-compare "$tmp/imp-run/1_barbench-compare"
 check "lava-run: msix-sparse's facts under LAVA" lavacheck kernel "$tmp/job.log" \
 	1_barbench-compare msix-sparse.round-1.0000_00_03_0 msix-sparse
-expect 0 "" python3 "$repo/scripts/compare" --no-charts -o "$tmp/cmp-run" \
+expect 0 "" python3 "$repo/scripts/compare-report" --no-charts -o "$tmp/cmp-run" \
 	"$tmp/imp-run/1_barbench-compare"
 expect 0 "device 0000:00:03.0 1b36:0010" \
 	python3 "$repo/scripts/report" "$tmp/imp-run/0_barbench-suite"

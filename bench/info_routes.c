@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The vmm path's profiles as barbench uses them: the kernel's answer about
- * a BAR in the form lib/vmm.c reads, and `barbench info --vmm NAME`, the
+ * a BAR in the form lib/vmm_profile.c reads, and `barbench info --vmm NAME`, the
  * route that VMM takes to each range of each BAR under the running kernel.
  */
 #include <stdio.h>

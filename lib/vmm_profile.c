@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "vmm.h"
+#include "vmm_profile.h"
 
 enum map_rule {
 	MAP_NOTHING,

@@ -3,7 +3,7 @@
 # and xhci, one boot, under stock and msix-sparse, with and without
 # x-msix-relocation=bar2.  Facts from QEMU's own trace events and from
 # trapcount, exact counts only (no clock):
-#   - harness/vmm exits 0: trapcount and the trace events agree on every
+#   - harness/drive-qemu exits 0: trapcount and the trace events agree on every
 #     device and variant, and the qemu profile predicted every register;
 #   - the NVMe under stock: one mmap of all of BAR0 and 0 traps;
 #   - under msix-sparse: every access to the table's page outside the table
@@ -15,7 +15,7 @@
 #     trap too (QEMU moved its emulated table away);
 #   - a profile whose rules differ from QEMU's measurements (at 4K
 #     cloud-hypervisor's) fails the prediction check on exactly those rows.
-# Usage: test-vmm.sh [ARCH [BUILD_DIR]]; prints "vmm-ARCH: N passed, M failed".
+# Usage: test-drive-qemu.sh [ARCH [BUILD_DIR]]; prints "vmm-ARCH: N passed, M failed".
 set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 . "$repo/tests/lib.sh"
@@ -25,10 +25,10 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 check_out=$tmp/check.out
 
-"$repo/harness/vmm" --arch "$arch" ${build:+--build "$build"} \
+"$repo/harness/drive-qemu" --arch "$arch" ${build:+--build "$build"} \
 	--results "$tmp" >"$tmp/vmm.log" 2>&1
 rc=$?
-check "harness/vmm --arch $arch exits 0 (counts agree, predictions right)" \
+check "harness/drive-qemu --arch $arch exits 0 (counts agree, predictions right)" \
 	eval '[ $rc = 0 ] || { tail -30 "$tmp/vmm.log"; false; }'
 run=$(ls -d "$tmp"/vmm-*-"$arch" 2>/dev/null | head -n 1)
 check "a vmm-DATE-$arch folder with vmm.json, vmm.txt, vmm.md" \
@@ -118,7 +118,7 @@ assert check_of("stock+x-msix-relocation=bar2")["trace_events"] == 0
 # A wrong profile fails the prediction check.  Which profiles differ from
 # QEMU's measurements here, row by row, from the predictions vmmdrive
 # recorded: at least one must (at 4K cloud-hypervisor's, which traps the
-# table's page under stock), and scripts/vmm --profile must fail on
+# table's page under stock), and scripts/qemu-client-report --profile must fail on
 # exactly those rows.  Prints "NAME WRONG RIGHT".
 python3 - "$run" >"$tmp/wrong" <<'EOF'
 import glob, json, sys
@@ -144,9 +144,9 @@ EOF
 set -- $(cat "$tmp/wrong")
 check "a profile other than QEMU's predicts some row wrong (${1:-none})" [ -n "${1:-}" ]
 if [ -n "${1:-}" ]; then
-	python3 "$repo/scripts/vmm" --profile "$1" "$run" >"$tmp/wrong.out" 2>&1
+	python3 "$repo/scripts/qemu-client-report" --profile "$1" "$run" >"$tmp/wrong.out" 2>&1
 	rc=$?
-	check "scripts/vmm --profile $1 on QEMU's measurements fails (1)" \
+	check "scripts/qemu-client-report --profile $1 on QEMU's measurements fails (1)" \
 		eval '[ $rc = 1 ] || { tail "$tmp/wrong.out"; false; }'
 	check "...on exactly the $2 rows that differ" \
 		grep -q "predictions of the profile ($1): $3 of $(( $2 + $3 )) rows right" "$tmp/wrong.out"

@@ -8,7 +8,7 @@
  *  - a pwrite to the table reports success and is dropped;
  *  - an fd read of a register costs more than an mmap read of it (the one
  *    timing fact asserted, with a wide margin).
- * Usage: test_guest (reads BARBENCH_NVME and BARBENCH_XHCI; with
+ * Usage: test_vfio_facts (reads BARBENCH_NVME and BARBENCH_XHCI; with
  * BARBENCH_ACCESS=iommufd every device is opened through its cdev and
  * /dev/iommu instead of the group, and the same facts must hold)
  */
@@ -225,7 +225,7 @@ int main(void)
 	const char *access_path = getenv("BARBENCH_ACCESS");
 
 	if (!nvme || !xhci) {
-		fprintf(stderr, "test_guest: set BARBENCH_NVME and "
+		fprintf(stderr, "test_vfio_facts: set BARBENCH_NVME and "
 			"BARBENCH_XHCI to the vfio-pci devices\n");
 		return 2;
 	}

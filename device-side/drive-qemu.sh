@@ -1,12 +1,12 @@
 #!/bin/sh
-# vmm-run.sh: Debian's QEMU as the VFIO client of each device, under each
-# kernel variant, in one boot (make vmm, harness/vmm).  Per variant and
+# drive-qemu.sh: Debian's QEMU as the VFIO client of each device, under each
+# kernel variant, in one boot (make vmm, harness/drive-qemu).  Per variant and
 # device, vmmdrive makes QEMU access every register of the suite through
 # qtest; trapcount counts the accesses QEMU trapped into the kernel, and
 # QEMU's trace events vfio_region_read/write count them again.
 # POSIX sh: the guest has only busybox.
 #
-# usage: vmm-run.sh [--accesses N] [--out DIR] [--device-opts OPTS]
+# usage: drive-qemu.sh [--accesses N] [--out DIR] [--device-opts OPTS]
 #                   VARIANT=MODULE...
 #   MODULE: a vfio-pci-core.ko, or "stock" for the system's own.
 #   --device-opts: more -device vfio-pci options (x-msix-relocation=bar2);

@@ -3,7 +3,7 @@
  * VMM profiles: how one VMM (or user-space driver) routes an access to a
  * BAR register, given what the kernel told it about that BAR.  Each profile
  * is a small table of rules that follows the VMM's own source and cites the
- * function whose decision it copies (lib/vmm.c).  Pure: no device is
+ * function whose decision it copies (lib/vmm_profile.c).  Pure: no device is
  * touched, so the rules are unit-tested on made-up kernel answers.
  */
 #ifndef BARBENCH_VMM_H

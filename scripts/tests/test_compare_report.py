@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""scripts/compare and its statistics: the Mann-Whitney U test against
+"""scripts/compare-report and its statistics: the Mann-Whitney U test against
 values computed by hand and by exact enumeration, the fast bootstrap of the
 median against every possible resample, the ratio CI against a known
 ratio, and the whole report on a fake two-variant comparison folder made
@@ -301,7 +301,7 @@ class Compare(unittest.TestCase):
             self.assertIn("charts/traps-vmm.png", md)
 
     def test_charts(self):
-        self.assertTrue(self.gnuplot, "gnuplot is missing: scripts/compare "
+        self.assertTrue(self.gnuplot, "gnuplot is missing: scripts/compare-report "
                         "needs it (Debian: apt-get install gnuplot-nox)")
         charts = os.path.join(self.full, "charts")
         for name in ("medians-0000_00_02_0", "medians-0000_00_03_0",
@@ -542,7 +542,7 @@ class Compare(unittest.TestCase):
             f.write('{"schema": "vfio-barbench/run/1"}')
         rc, _, err = self.run_compare(d, "--no-charts", "--vmm", vmm)
         self.assertEqual(rc, 2)
-        self.assertIn("not scripts/vmm's vmm.json", err)
+        self.assertIn("not scripts/qemu-client-report's vmm.json", err)
         self.assertFalse(os.path.exists(os.path.join(d, "compare.json")))
 
 if __name__ == "__main__":

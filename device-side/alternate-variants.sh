@@ -1,10 +1,10 @@
 #!/bin/sh
-# compare-run.sh: the same suite under each kernel variant, alternating
+# alternate-variants.sh: the same suite under each kernel variant, alternating
 # inside one boot (A B A B ...), because emulated timings drift between
 # boots.  Runs as root in the guest, or on a lab host with real devices.
 # POSIX sh: the guest has only busybox.
 #
-# usage: compare-run.sh [--rounds N] [--samples N] [--out DIR]
+# usage: alternate-variants.sh [--rounds N] [--samples N] [--out DIR]
 #                       VARIANT=MODULE[@ACCESS]...
 #   MODULE: a vfio-pci-core.ko to load, or "stock" for the system's own.
 #   ACCESS: group (default) or iommufd: how barbench opens the devices.

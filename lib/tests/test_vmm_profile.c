@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of the VMM profiles (lib/vmm.c) on the kernel answers seen
+ * Unit tests of the VMM profiles (lib/vmm_profile.c) on the kernel answers seen
  * for QEMU's NVMe (BAR0 16 KiB, table 0x2000 of 65 entries, PBA 0x3000):
  * stock (MSIX_MAPPABLE), msix-sparse at 4K (two sparse areas) and at 16K
  * (one area of size 0), a 64K host, and a BAR the kernel will not mmap.
  */
 #include <string.h>
 
-#include "vmm.h"
+#include "vmm_profile.h"
 #include "check.h"
 
 static const struct msix_info nvme_msix = {

@@ -48,7 +48,11 @@ def damage(path, rng):
 
 
 def run(script, args):
-    p = subprocess.run([sys.executable, os.path.join(REPO, "scripts", script)]
+    path = os.path.join(REPO, "scripts", script)
+    # A missing script would exit 2 from python3 itself: an allowed status.
+    if not os.path.isfile(path):
+        return 127, f"no such script: {path}"
+    p = subprocess.run([sys.executable, path]
                        + args, capture_output=True, text=True, timeout=300)
     return p.returncode, p.stderr
 
@@ -60,7 +64,7 @@ def compare_case(tmp, rng):
     victims = sorted(f for f in glob.glob(os.path.join(root, "*", "round-*", "*.json"))
                      if not f.endswith(".info.json"))
     damage(rng.choice(victims), rng)
-    return "compare", ["--no-charts", "-o", os.path.join(tmp, "out"), root]
+    return "compare-report", ["--no-charts", "-o", os.path.join(tmp, "out"), root]
 
 
 def matrix_case(tmp, rng):

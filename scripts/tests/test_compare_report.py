@@ -25,7 +25,7 @@ import barextras  # noqa: E402
 import barstats  # noqa: E402
 import fakeruns  # noqa: E402
 
-COMPARE = os.path.join(HERE, "..", "compare")
+COMPARE = os.path.join(HERE, "..", "compare-report")
 
 
 def exact_mwu_p(x, y):

@@ -429,7 +429,7 @@ class Importer(Kept):
                                          "0_barbench-suite")])
         self.assertEqual(rc, 0, err)
         self.assertIn("device 0000:00:03.0 1b36:0010", out)
-        rc, out, err = run([sys.executable, os.path.join(SCRIPTS, "compare"),
+        rc, out, err = run([sys.executable, os.path.join(SCRIPTS, "compare-report"),
                             "--no-charts", "-o", self.out("cmp"),
                             os.path.join(self.out("csv"),
                                          "1_barbench-compare")])

@@ -19,7 +19,7 @@ import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-VMM = os.path.join(HERE, "..", "vmm")
+VMM = os.path.join(HERE, "..", "qemu-client-report")
 ADDR = "0000:00:02.0"
 N = 10
 PLACES = [{"start": 0, "end": 8192, "place": "other"},

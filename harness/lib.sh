@@ -1,11 +1,17 @@
 # shellcheck shell=sh
 # lib.sh: sourced by every harness script on the host (POSIX sh; the bash
 # ones source it too), so that a failure has one status and one form
-# everywhere:
-#   2    bad usage: usage_error, need_value
-#   120  setup failed (download, build, missing tool): die
-# harness/guest adds 121 boot failed, 122 panic, 123 timeout, 130
-# interrupted.  Messages go to stderr, prefixed by the script's name.
+# everywhere.  The harness's statuses sit above the C tools' (3-39), the
+# Python scripts' (40-49) and the LAVA steps' (50-59): docs/exit-statuses.md,
+# checked against these lines by tests/check-status-table.
+# Messages go to stderr, prefixed by the script's name.
+
+EXIT_USAGE=2  # bad usage: usage_error, need_value
+EXIT_SETUP=120  # setup failed (download, build, missing tool): die
+EXIT_BOOT=121  # the guest failed to boot, or QEMU died before the command finished
+EXIT_PANIC=122  # kernel panic seen on the guest's console
+EXIT_TIMEOUT=123  # the guest did not finish in time (QEMU was killed)
+EXIT_INTERRUPTED=130  # interrupted by a signal
 
 prog=${0##*/}
 
@@ -14,9 +20,9 @@ warn() {
 	echo "$prog: $*" >&2
 }
 
-# die [STATUS] MESSAGE...: warn, then exit STATUS (default 120, setup).
+# die [STATUS] MESSAGE...: warn, then exit STATUS (default EXIT_SETUP).
 die() {
-	_die_status=120
+	_die_status=$EXIT_SETUP
 	case $# in 0|1) ;; *)
 		case $1 in ''|*[!0-9]*) ;; *) _die_status=$1; shift ;; esac ;;
 	esac
@@ -29,7 +35,7 @@ die() {
 usage_error() {
 	warn "$@"
 	echo "$prog: see $0 --help" >&2
-	exit 2
+	exit "$EXIT_USAGE"
 }
 
 # need_value "$@": in an option loop, before taking $2 as the value of the

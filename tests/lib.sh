@@ -8,6 +8,8 @@
 #                                 a line matching PATTERN (grep; '' any)
 #   expect STATUS PATTERN CMD...  check status_is, named after CMD
 #   skip NAME REASON              a check that cannot be made here
+#   wait_for SECONDS CMD...       poll CMD until it succeeds, or give up
+#   procs_matching PATTERN        pids whose command line matches (/proc)
 #   summary SUITE                 "SUITE: N passed, M failed[, K skipped]"
 # If check_out names a file, a FAIL shows its lines, indented: set it to
 # where the test's commands leave their output.  expect writes there.
@@ -79,6 +81,31 @@ skip() {
 	check_skip=$((check_skip + 1))
 	check_ktap_note ok "$1" " # SKIP $2"
 	echo "SKIP: $1: $2"
+}
+
+# wait_for SECONDS CMD...: run CMD every 0.2 s until it exits 0 (status
+# 0), or until SECONDS have passed (status 1).  For waiting on something
+# that can be waited for, instead of a fixed sleep.
+wait_for() {
+	_wait_deadline=$(($(date +%s) + $1))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -lt "$_wait_deadline" ] || return 1
+		sleep 0.2 2>/dev/null || sleep 1
+	done
+}
+
+# procs_matching PATTERN: the pids whose command line matches PATTERN
+# (grep -E), one a line, read from /proc: no pgrep needed, so a missing
+# pgrep cannot pass for "no such process".
+procs_matching() {
+	for _proc in /proc/[0-9]*; do
+		# A process may end between the glob and the read.
+		_cmdline=$({ tr '\0' ' ' <"$_proc/cmdline"; } 2>/dev/null) || continue
+		[ -n "$_cmdline" ] || continue
+		printf '%s\n' "$_cmdline" | grep -qE -- "$1" && echo "${_proc#/proc/}"
+	done
+	return 0
 }
 
 # summary SUITE: the result line; fails if any check failed.

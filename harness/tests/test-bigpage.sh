@@ -57,7 +57,12 @@ guest --clock icount --out "$tmp/suite" --add "$build/barbench" "$repo/device-si
 rc=$?
 check "the suite runs in the $arch guest" \
 	eval '[ $rc = 0 ] || { tail "$tmp/suite.log"; false; }'
-python3 "$repo/scripts/tests/check_traps.py" "$tmp/suite"
+python3 "$repo/scripts/tests/check_traps.py" "$tmp/suite" >"$tmp/traps.out" 2>&1
+rc=$?
+cat "$tmp/traps.out"
+# Its result line counts its checks; a crash before that line counts here.
+check "check_traps.py ran to the end and passed" \
+	eval '[ $rc = 0 ] || { tail "$tmp/traps.out"; false; }'
 check "page size $page recorded" \
 	grep -q "\"page_size\": $page" "$tmp/suite/$nvme_file"
 python3 "$repo/scripts/gate" "$repo/results/baseline/$arch-stock-icount.json" \

@@ -53,14 +53,14 @@ check "earlier results kept after a timeout" \
 "$guest" -q --timeout 120 --out "$work/res" -- sleep 1000 \
 	>/dev/null 2>"$work/err" &
 gpid=$!
-for i in $(seq 60); do
-	qpid=$(pgrep -f "guest/run\.$gpid\." | head -n 1)
+# The command has begun once the console says so: then QEMU dies.
+command_begun() {
+	qpid=$(procs_matching "guest/run\.$gpid\." | head -n 1)
 	[ -n "$qpid" ] && grep -q "@@BARBENCH-CMD-BEGIN" \
 		"$(ls -d "${CACHE:-$repo/.cache}"/guest/run.$gpid.*/ 2>/dev/null | head -n 1)console.log" \
-		2>/dev/null && break
-	sleep 1
-done
-sleep 2
+		2>/dev/null
+}
+check "the guest's command began" wait_for 90 command_begun
 kill -9 "$qpid" 2>/dev/null
 wait "$gpid"
 rc=$?
@@ -81,18 +81,14 @@ os.execv(sys.argv[1], sys.argv[1:])' "$guest" --timeout 120 -- sleep 1000 \
 	>/dev/null 2>"$work/int.err" &
 gpid=$!
 set +m
-for _ in $(seq 90); do
-	grep -q 'boot guest .* up after' "$work/int.err" 2>/dev/null && break
-	sleep 1
-done
-sleep 1
+check "the guest came up" wait_for 90 grep -q 'boot guest .* up after' "$work/int.err"
 kill -INT "$gpid"
 wait "$gpid"
 rc=$?
 check "SIGINT gives 130" eval '[ "$rc" = 130 ] ||
 	{ echo "    status $rc"; sed "s/^/    /" "$work/int.err"; false; }'
-sleep 1
-check "no QEMU left after SIGINT" sh -c "! pgrep -f 'guest/run\.$gpid\.' >/dev/null"
+no_qemu_left() { [ -z "$(procs_matching "guest/run\.$gpid\.")" ]; }
+check "no QEMU left after SIGINT" wait_for 10 no_qemu_left
 
 # A kernel that cannot be downloaded: 120, and the cause named.
 CACHE=$work/cache MIRROR=http://127.0.0.1:9/debian \

@@ -41,7 +41,12 @@ expect 5 "needs root" su -s /bin/sh nobody -c "./trapcount -- true"
 # Ctrl-C during a run: status 14, a .partial file, the earlier one intact.
 ./barbench run -q --offset 0 --widths 4 --samples 10 -o /tmp/r.json $nvme
 cp /tmp/r.json /tmp/r.before
-timeout -s INT 3 ./barbench run -q --writes --samples 100000 -o /tmp/r.json $nvme >$out 2>&1
+./barbench run --writes --samples 100000 -o /tmp/r.json $nvme >$out 2>&1 &
+run=$!
+# SIGINT once sampling has begun ("N samples each in ..."), not after a guess.
+check "the run began sampling" wait_for 120 grep -q "samples each in" $out
+kill -INT $run
+wait $run
 st=$?
 expect 0 "" [ "$st" = 14 ]
 expect 0 '"complete": false' cat /tmp/r.json.partial

@@ -44,7 +44,8 @@ mv /dev/iommu.hidden /dev/iommu
 # A cdev is opened once: a second client is told the device is in use.
 ./barbench read --iommufd --offset 0x8 --path fd --count 2000000 $nvme >/dev/null 2>&1 &
 holder=$!
-sleep 1
+holds_cdev() { ls -l /proc/$holder/fd 2>/dev/null | grep -q /dev/vfio/devices/; }
+check "the first client holds the cdev" wait_for 30 holds_cdev
 expect 7 "in use" ./barbench info --iommufd $nvme
 kill $holder 2>/dev/null
 wait $holder 2>/dev/null

@@ -69,13 +69,13 @@ check "system-wide sees both reads" two_reads
 # Ctrl-C: the table is printed, the probes are gone.
 ./trapcount >$out 2>&1 &
 tc=$!
-sleep 3
+check "system-wide trapcount says it counts" wait_for 60 grep -q counting $out
 kill -INT $tc
 wait $tc
 check "SIGINT ends a system-wide count with status 0" [ $? = 0 ]
 check "the table is printed on SIGINT" grep -q "lost events: 0" $out
-sleep 1
-check "no BPF program left after SIGINT" [ "$(./test_trapcount progs)" = 0 ]
+no_trapcount_progs() { [ "$(./test_trapcount progs)" = 0 ]; }
+check "no BPF program left after SIGINT" wait_for 10 no_trapcount_progs
 
 ./trapcount -p 0 >$out 2>&1
 check "-p 0 is a usage error" [ $? = 2 ]

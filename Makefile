@@ -3,7 +3,9 @@
 #   make run     boot the embedded guest (or use a cached one), run the
 #                default suite on its vfio-pci devices, print the table
 #   make test    unit tests (also under ASan/UBSan), then the end-to-end
-#                tests in the x86_64, ppc64le (64K) and aarch64 (16K) guests
+#                tests in the x86_64, ppc64le (64K) and aarch64 (16K) guests;
+#                ONLY="STEP..." runs those steps alone (make test-list)
+#   make check   the tests that boot no guest: the developer's quick loop
 #   make compare   the suite under kernel variants (VARIANTS="stock
 #                  msix-sparse") in one boot, and the report of the difference
 #   make run ARCH=ppc64le, make compare ARCH=ppc64le   the same in the 64K
@@ -109,7 +111,7 @@ FUZZ_TARGETS := regcaps msix addr stats
 FUZZ_BINS := $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_TARGETS))
 REPLAY_BINS := $(addprefix $(BUILD)/fuzz/replay/fuzz_,$(FUZZ_TARGETS))
 
-.PHONY: all run test unit-test e2e-test overhead compare compare-report \
+.PHONY: all run test check test-list unit-test e2e-test overhead compare compare-report \
 	gate matrix fuzz fuzz-bins deps clean distclean help lava-validate lava-images vmm
 
 all: $(BUILD)/barbench $(if $(filter 1,$(TRAPS)),$(BUILD)/trapcount \
@@ -117,7 +119,7 @@ all: $(BUILD)/barbench $(if $(filter 1,$(TRAPS)),$(BUILD)/trapcount \
 	$(BUILD)/test_vfio_facts $(BUILD)/vmmdrive
 
 help:
-	@sed -n '2,25p' Makefile | sed 's/^# \{0,1\}//'
+	@awk 'NR > 1 && !/^#/ { exit } NR > 1' Makefile | sed 's/^# \{0,1\}//'
 
 # Rebuilt when the version changes, so results never carry a stale one.
 $(BUILD)/version: FORCE
@@ -299,7 +301,16 @@ test: deps unit-test e2e-test
 	default ARCH: run it without ARCH=$(ARCH)" >&2; exit 2; }
 	@for a in $(BIG_PAGE_ARCHES); do \
 		$(MAKE) --no-print-directory ARCH=$$a e2e-test || exit 1; done
-	@tests/run-all $(BUILD) $(GUEST_TIMEOUT) \
+	@ONLY="$(ONLY)" tests/run-all $(BUILD) $(GUEST_TIMEOUT) \
+		$(foreach a,$(BIG_PAGE_ARCHES),$(a)=build/$(a))
+
+# Every step that boots no guest (tests/run-all with HOST_ONLY=1).
+check: deps unit-test e2e-test
+	@HOST_ONLY=1 tests/run-all $(BUILD) $(GUEST_TIMEOUT)
+
+# The names make test ONLY=... takes; "(guest)" marks those that boot one.
+test-list:
+	@LIST=1 tests/run-all $(BUILD) $(GUEST_TIMEOUT) \
 		$(foreach a,$(BIG_PAGE_ARCHES),$(a)=build/$(a))
 
 clean:

@@ -12,6 +12,8 @@
 #                  ppc64le guest (ARCH=aarch64: 16K; x86_64, 4K, is the default)
 #   make matrix    4K, 16K, 64K: the newest compare of each, side by side
 #   make gate BASELINE=... CANDIDATE=...   exit 1 if the candidate regressed
+#   make baseline  results/baseline/ARCH-{stock,msix-sparse}[-icount].json
+#                  again (ARCH, CLOCK), e.g. after a new Debian kernel
 #   make overhead  what trapcount adds to a trapped access
 #   make vmm       Debian's QEMU as the VFIO client in the guest: its traps
 #                  per register under stock and msix-sparse, against the
@@ -111,7 +113,7 @@ FUZZ_TARGETS := regcaps msix addr stats
 FUZZ_BINS := $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_TARGETS))
 REPLAY_BINS := $(addprefix $(BUILD)/fuzz/replay/fuzz_,$(FUZZ_TARGETS))
 
-.PHONY: all run test check test-list unit-test e2e-test overhead compare compare-report \
+.PHONY: all run test check test-list baseline unit-test e2e-test overhead compare compare-report \
 	gate matrix fuzz fuzz-bins deps clean distclean help lava-validate lava-images vmm
 
 all: $(BUILD)/barbench $(if $(filter 1,$(TRAPS)),$(BUILD)/trapcount \
@@ -259,6 +261,12 @@ gate:
 	@test -n "$(BASELINE)" -a -n "$(CANDIDATE)" || \
 		{ echo "usage: make gate BASELINE=FILE|DIR CANDIDATE=FILE|DIR [GATE_FLAGS=...]" >&2; exit 2; }
 	@python3 scripts/gate $(GATE_FLAGS) $(BASELINE) $(CANDIDATE)
+
+# The committed gate baselines of ARCH on CLOCK, made again from a clean
+# build (harness/rebaseline): what the tests ask for after a kernel upload.
+baseline: deps $(BUILD)/barbench
+	@harness/rebaseline --arch $(ARCH) --build $(BUILD) --clock $(CLOCK) \
+		--samples $(SAMPLES) --timeout $(GUEST_TIMEOUT)
 
 # libFuzzer on the parsers (lib/fuzz/README.md); make test runs 10 s each.
 FUZZ_SECONDS ?= 300

@@ -10,6 +10,7 @@
 #   skip NAME REASON              a check that cannot be made here
 #   wait_for SECONDS CMD...       poll CMD until it succeeds, or give up
 #   procs_matching PATTERN        pids whose command line matches (/proc)
+#   baseline_fits BASELINE RUN    the committed baseline is of this kernel
 #   summary SUITE                 "SUITE: N passed, M failed[, K skipped]"
 # If check_out names a file, a FAIL shows its lines, indented: set it to
 # where the test's commands leave their output.  expect writes there.
@@ -106,6 +107,33 @@ procs_matching() {
 		printf '%s\n' "$_cmdline" | grep -qE -- "$1" && echo "${_proc#/proc/}"
 	done
 	return 0
+}
+
+# kernel_release_of FILE|DIR: the first kernel_release recorded in a run
+# or bundle file, or in a folder's *.json; empty when there is none.
+kernel_release_of() {
+	if [ -d "$1" ]; then
+		set -- "$1"/*.json
+	fi
+	sed -n 's/.*"kernel_release": "\([^"]*\)".*/\1/p' "$@" 2>/dev/null | head -n 1
+}
+
+# baseline_fits BASELINE RUN: BASELINE (a committed results/baseline/ file)
+# was made on the kernel RUN booted.  When both are known and differ,
+# Debian has uploaded a new kernel since: sets baseline_mismatch to a
+# message that names both kernels and the command that re-baselines, and
+# fails, so that the caller skips (counted, with that reason) the gate
+# against that baseline.  An unknown side counts as fitting: the gate
+# itself then fails on it, and nothing is hidden.
+baseline_fits() {
+	_base_krel=$(kernel_release_of "$1") _run_krel=$(kernel_release_of "$2")
+	if [ -z "$_base_krel" ] || [ -z "$_run_krel" ] || [ "$_base_krel" = "$_run_krel" ]; then
+		return 0
+	fi
+	_base_name=${1##*/}
+	case $_base_name in *-icount.json) _base_clock=icount ;; *) _base_clock=wall ;; esac
+	baseline_mismatch="$_base_name was made on kernel $_base_krel, this boot ran $_run_krel (a new Debian upload): re-baseline with 'make baseline ARCH=${_base_name%%-*} CLOCK=$_base_clock'"
+	return 1
 }
 
 # summary SUITE: the result line; fails if any check failed.

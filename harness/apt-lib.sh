@@ -3,7 +3,9 @@
 # changes.  The caller sources harness/lib.sh (die) and sets $quiet.
 
 # The mirror's URI from the machine's own apt configuration: the first "deb"
-# entry whose Suites include bookworm.  MIRROR=... overrides it.
+# entry whose Suites include bookworm.  MIRROR=... overrides it, and
+# MIRROR_UNSIGNED=1 takes that mirror's index without a signature (a local
+# file: mirror made by a test; never for a real one).
 find_mirror() {
 	local f
 	[ -z "${MIRROR:-}" ] || { echo "$MIRROR"; return; }
@@ -44,6 +46,7 @@ Suites: $suite
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOS
+	[ "${MIRROR_UNSIGNED:-0}" != 1 ] || echo "Trusted: yes" >>"$aptdir/$suite.sources"
 	apt=(apt-get -q
 		-o Dir::Etc::SourceList="$aptdir/$suite.sources" -o Dir::Etc::SourceParts=/dev/null
 		-o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts=/dev/null

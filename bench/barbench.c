@@ -11,11 +11,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "barbench.h"
+#include "counting.h"
+#include "info.h"
+#include "info_routes.h"
+#include "options.h"
+#include "parse_num.h"
 #include "profile.h"
+#include "read.h"
+#include "run.h"
+#include "sample.h"
 #include "status.h"
-
-volatile sig_atomic_t stop_requested;
 
 static const char usage_text[] =
 "usage: barbench info [--json] [--iommufd] [--page-size N] [--vmm NAME] ADDR\n"
@@ -50,9 +55,9 @@ static const char usage_text[] =
 "                       the register holds, which is checked after\n"
 "  --allow-table-writes let --writes include the MSI-X table\n"
 "  --samples N          samples per case (default 200)\n"
-"  --rounds N           take the samples in N interleaved rounds over all\n"
+"  --passes N           take the samples in N interleaved passes over all\n"
 "                       cases, so that drift spreads evenly (default 5)\n"
-"  --warmup N           warm-up batches per case and round (default 10)\n"
+"  --warmup N           warm-up batches per case and pass (default 10)\n"
 "  --batch K            accesses per sample (default: so that the timer\n"
 "                       costs under 1% of a batch, and one tick of it\n"
 "                       under 0.1%)\n"
@@ -109,7 +114,7 @@ static int print_usage(FILE *f, int status)
 
 enum {
 	OPT_PATHS = 256, OPT_PLACES, OPT_WIDTHS, OPT_BAR, OPT_OFFSET,
-	OPT_WRITES, OPT_TABLE_WRITES, OPT_SAMPLES, OPT_ROUNDS, OPT_WARMUP, OPT_BATCH,
+	OPT_WRITES, OPT_TABLE_WRITES, OPT_SAMPLES, OPT_PASSES, OPT_WARMUP, OPT_BATCH,
 	OPT_RESAMPLES, OPT_SEED, OPT_CPU, OPT_TIMER, OPT_RAW, OPT_VARIANT,
 	OPT_IOMMUFD, OPT_PAGE_SIZE, OPT_JSON, OPT_WIDTH, OPT_PATH, OPT_TRAPS,
 	OPT_TRAPS_KPROBES, OPT_COUNT, OPT_VMM,
@@ -127,7 +132,7 @@ static const struct option long_options[] = {
 	{ "writes", no_argument, NULL, OPT_WRITES },
 	{ "allow-table-writes", no_argument, NULL, OPT_TABLE_WRITES },
 	{ "samples", required_argument, NULL, OPT_SAMPLES },
-	{ "rounds", required_argument, NULL, OPT_ROUNDS },
+	{ "passes", required_argument, NULL, OPT_PASSES },
 	{ "warmup", required_argument, NULL, OPT_WARMUP },
 	{ "batch", required_argument, NULL, OPT_BATCH },
 	{ "resamples", required_argument, NULL, OPT_RESAMPLES },
@@ -155,32 +160,6 @@ static int usage_error(const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, "\nTry 'barbench --help'.\n");
 	return BB_ERR_USAGE;
-}
-
-static int parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	/* A digit first: strtoull would skip spaces, then wrap " -1". */
-	if (*s < '0' || *s > '9')
-		return -1;
-	v = strtoull(s, &end, 0);
-	if (errno || *end || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int parse_int(const char *s, int min, int max, int *out)
-{
-	uint64_t v;
-
-	if (parse_u64(s, (uint64_t)max, &v) || (int64_t)v < min)
-		return -1;
-	*out = (int)v;
-	return 0;
 }
 
 /* Comma-separated names into a bit mask; -1 on an unknown name. */
@@ -246,20 +225,20 @@ static int parse_option(struct options *o, int c, const char *arg,
 		o->out = arg;
 		return 0;
 	case OPT_PATHS:
-		return parse_list(arg, paths, 3, &o->paths) ?
+		return parse_list(arg, paths, 3, &o->sel.paths) ?
 		       usage_error("--paths takes mmap,fd,vmm, not '%s'", arg) : 0;
 	case OPT_PLACES:
-		return parse_list(arg, places, PLACE_COUNT, &o->places) ?
+		return parse_list(arg, places, PLACE_COUNT, &o->sel.places) ?
 		       usage_error("--places takes msix-table,msix-pba,"
 				   "table-page,other, not '%s'", arg) : 0;
 	case OPT_WIDTHS:
-		return parse_widths(arg, &o->widths) ?
+		return parse_widths(arg, &o->sel.widths) ?
 		       usage_error("--widths takes 1,2,4,8, not '%s'", arg) : 0;
 	case OPT_WIDTH:
 		if (parse_int(arg, 1, 8, &w) || (w & (w - 1)))
 			return usage_error("--width is 1, 2, 4 or 8, not '%s'",
 					   arg);
-		o->widths = WIDTH_BIT(w);
+		o->sel.widths = WIDTH_BIT(w);
 		return 0;
 	case OPT_PATH:
 		if (strcmp(arg, "mmap") && strcmp(arg, "fd") &&
@@ -269,24 +248,24 @@ static int parse_option(struct options *o, int c, const char *arg,
 		*path = arg;
 		return 0;
 	case OPT_BAR:
-		return parse_int(arg, 0, 5, &o->bar) ?
+		return parse_int(arg, 0, 5, &o->sel.bar) ?
 		       usage_error("--bar is 0 to 5, not '%s'", arg) : 0;
 	case OPT_OFFSET:
 		if (parse_u64(arg, INT64_MAX, &v))
 			return usage_error("bad --offset '%s'", arg);
-		o->offset = (int64_t)v;
+		o->sel.offset = (int64_t)v;
 		return 0;
 	case OPT_VMM:
-		return parse_vmms(arg, &o->vmms);
+		return parse_vmms(arg, &o->sel.vmms);
 	case OPT_COUNT:
 		return parse_int(arg, 1, 1000000000, &o->count) ?
 		       usage_error("--count is 1 or more, not '%s'", arg) : 0;
 	case OPT_SAMPLES:
 		return parse_int(arg, 1, 10000000, &o->samples) ?
 		       usage_error("bad --samples '%s'", arg) : 0;
-	case OPT_ROUNDS:
-		return parse_int(arg, 1, 1000, &o->rounds) ?
-		       usage_error("bad --rounds '%s'", arg) : 0;
+	case OPT_PASSES:
+		return parse_int(arg, 1, 1000, &o->passes) ?
+		       usage_error("bad --passes '%s'", arg) : 0;
 	case OPT_WARMUP:
 		return parse_int(arg, 0, 1000000, &o->warmup) ?
 		       usage_error("bad --warmup '%s'", arg) : 0;
@@ -328,10 +307,10 @@ static int parse_option(struct options *o, int c, const char *arg,
 		o->raw = 1;
 		return 0;
 	case OPT_WRITES:
-		o->writes = 1;
+		o->sel.writes = 1;
 		return 0;
 	case OPT_TABLE_WRITES:
-		o->allow_table_writes = 1;
+		o->sel.allow_table_writes = 1;
 		return 0;
 	case OPT_IOMMUFD:
 		o->iommufd = 1;
@@ -375,9 +354,9 @@ static int check_out(const char *out)
 
 static int check_request(const char *cmd, const struct options *o)
 {
-	if (!strcmp(cmd, "read") && o->offset < 0)
+	if (!strcmp(cmd, "read") && o->sel.offset < 0)
 		return usage_error("%s", "read needs --offset OFF");
-	if (strcmp(cmd, "run") && o->vmms & (o->vmms - 1))
+	if (strcmp(cmd, "run") && o->sel.vmms & (o->sel.vmms - 1))
 		return usage_error("%s --vmm takes one profile", cmd);
 	if (!utf8_valid(o->variant))
 		return usage_error("%s", "the variant label is not UTF-8 text");
@@ -427,10 +406,14 @@ static void catch_signals(void)
 int main(int argc, char **argv)
 {
 	struct options o = {
-		.bar = -1, .offset = -1, .widths = W1 | W2 | W4 | W8,
-		.paths = (1u << PATH_COUNT) - 1, .places = (1u << PLACE_COUNT) - 1,
-		.samples = 200, .rounds = 5, .warmup = 10, .resamples = 1000, .cpu = -1,
-		.seed = 1, .timer = "auto", .vmms = 1,	/* qemu */
+		.sel = {
+			.bar = -1, .offset = -1, .widths = W1 | W2 | W4 | W8,
+			.paths = (1u << PATH_COUNT) - 1,
+			.places = (1u << PLACE_COUNT) - 1,
+			.vmms = 1,	/* qemu */
+		},
+		.samples = 200, .passes = 5, .warmup = 10, .resamples = 1000,
+		.cpu = -1, .seed = 1, .timer = "auto",
 	};
 	const char *cmd, *how = "mmap";
 	struct vfio_dev dev;
@@ -458,8 +441,8 @@ int main(int argc, char **argv)
 			return ret;
 		vmm_given |= c == OPT_VMM;
 	}
-	if (o.rounds > o.samples)
-		o.rounds = o.samples;
+	if (o.passes > o.samples)
+		o.passes = o.samples;
 	if (optind != argc - 1)
 		return usage_error("%s", "expected exactly one PCI address");
 	o.addr = argv[optind];
@@ -475,7 +458,7 @@ int main(int argc, char **argv)
 		return ret;
 	}
 	if (!strcmp(cmd, "info") && vmm_given)
-		ret = cmd_info_vmm(&dev, &o, first_vmm(o.vmms));
+		ret = cmd_info_vmm(&dev, &o, vmm_first(o.sel.vmms));
 	else if (!strcmp(cmd, "info"))
 		ret = cmd_info(&dev, &o);
 	else if (!strcmp(cmd, "read"))

@@ -1,17 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * barbench run: which BAR, which registers (targets) and which cases.  A
- * case is one target, path, op and width.  On a device with a profile the
- * targets are its named registers, table entry 0 and the PBA; on any other
- * device the first offset of each place.
+ * Which BAR, which registers (targets) and which cases, for barbench run
+ * and vmmdrive.  A case is one target, path, op and width.  On a device
+ * with a profile the targets are its named registers, table entry 0 and the
+ * PBA; on any other device the first offset of each place.
  */
 #include <stdio.h>
 
-#include "barbench.h"
+#include "cases.h"
 #include "profile.h"
-#include "run.h"
 
 #define MAX_TARGETS	32
+
+static const char *const path_names[PATH_COUNT] = {
+	[PATH_MMAP] = "mmap",
+	[PATH_FD] = "fd",
+	[PATH_VMM] = "vmm",
+};
+
+const char *path_name(enum path p)
+{
+	return p < PATH_COUNT ? path_names[p] : "?";
+}
+
+const char *case_path_label(const struct bench_case *k)
+{
+	static char buf[64];
+
+	if (k->path != PATH_VMM || !k->vmm)
+		return path_name(k->path);
+	snprintf(buf, sizeof(buf), "vmm:%s", vmm_name(k->vmm));
+	return buf;
+}
 
 struct target {
 	const char *reg;
@@ -60,24 +80,25 @@ static int add_class_targets(const struct vfio_dev *d, int bar, uint64_t page,
 	return n;
 }
 
-static int build_targets(const struct vfio_dev *d, const struct options *o,
-			 int bar, uint64_t page, struct target *t)
+static int build_targets(const struct vfio_dev *d,
+			 const struct case_select *sel, int bar, uint64_t page,
+			 struct target *t)
 {
 	const struct device_profile *prof = profile_find(d->vendor, d->device);
 	const struct msix_info *m = &d->msix;
 	int n = 0;
 
-	if (o->offset >= 0) {
+	if (sel->offset >= 0) {
 		unsigned int ww = 0;
 		const char *reg = NULL;
 
 		for (int i = 0; prof && i < prof->nregs; i++)
 			if (prof->regs[i].bar == bar &&
-			    prof->regs[i].offset == (uint64_t)o->offset) {
+			    prof->regs[i].offset == (uint64_t)sel->offset) {
 				reg = prof->regs[i].name;
 				ww = prof->regs[i].write_widths;
 			}
-		n = add_target(t, n, reg, bar, (uint64_t)o->offset,
+		n = add_target(t, n, reg, bar, (uint64_t)sel->offset,
 			       W1 | W2 | W4 | W8, ww);
 	} else {
 		for (int i = 0; prof && i < prof->nregs; i++)
@@ -124,12 +145,12 @@ static int add_widths(const struct target *t, enum path path,
 }
 
 /* One case per path and width; the vmm path once per --vmm profile. */
-static int add_cases(const struct target *t, const struct options *o,
+static int add_cases(const struct target *t, const struct case_select *sel,
 		     int write, unsigned int widths, struct bench_case *c,
 		     int n)
 {
 	for (int path = 0; path < PATH_COUNT; path++) {
-		if (!(o->paths & (1u << path)))
+		if (!(sel->paths & (1u << path)))
 			continue;
 		if (path != PATH_VMM) {
 			n = add_widths(t, (enum path)path, NULL, write, widths,
@@ -137,48 +158,49 @@ static int add_cases(const struct target *t, const struct options *o,
 			continue;
 		}
 		for (int v = 0; v < vmm_count(); v++)
-			if (o->vmms & (1u << v))
+			if (sel->vmms & (1u << v))
 				n = add_widths(t, PATH_VMM, vmm_at(v), write,
 					       widths, c, n);
 	}
 	return n;
 }
 
-int cases_build(const struct vfio_dev *d, const struct options *o, int bar,
-		uint64_t page, struct bench_case *c, int *count,
+int cases_build(const struct vfio_dev *d, const struct case_select *sel,
+		int bar, uint64_t page, struct bench_case *c, int *count,
 		struct bb_err *e)
 {
 	struct target t[MAX_TARGETS];
-	int nt = build_targets(d, o, bar, page, t), n = 0;
+	int nt = build_targets(d, sel, bar, page, t), n = 0;
 
-	if (o->writes && !profile_find(d->vendor, d->device))
+	if (sel->writes && !profile_find(d->vendor, d->device))
 		return bb_fail(e, BB_ERR_UNSAFE, "no device profile for "
 			       "%04x:%04x: writes refused, the device is "
 			       "read-only", d->vendor, d->device);
 	for (int i = 0; i < nt; i++) {
-		unsigned int ww = t[i].write_widths & o->widths;
+		unsigned int ww = t[i].write_widths & sel->widths;
 
-		if (!(o->places & (1u << t[i].place)))
+		if (!(sel->places & (1u << t[i].place)))
 			continue;
-		n = add_cases(&t[i], o, 0, t[i].read_widths & o->widths, c, n);
-		if (!o->writes)
+		n = add_cases(&t[i], sel, 0, t[i].read_widths & sel->widths,
+			      c, n);
+		if (!sel->writes)
 			continue;
-		if (t[i].place == PLACE_MSIX_TABLE && !o->allow_table_writes)
+		if (t[i].place == PLACE_MSIX_TABLE && !sel->allow_table_writes)
 			continue;
-		if (o->offset >= 0 && !ww)
+		if (sel->offset >= 0 && !ww)
 			return bb_fail(e, BB_ERR_UNSAFE, "BAR%d+0x%llx: no "
 				       "profile declares a write there safe",
 				       bar, (unsigned long long)t[i].offset);
-		n = add_cases(&t[i], o, 1, ww, c, n);
+		n = add_cases(&t[i], sel, 1, ww, c, n);
 	}
 	*count = n;
 	return 0;
 }
 
-int cases_pick_bar(const struct vfio_dev *d, const struct options *o,
+int cases_pick_bar(const struct vfio_dev *d, const struct case_select *sel,
 		   int *out, struct bb_err *e)
 {
-	int bar = o->bar;
+	int bar = sel->bar;
 
 	if (bar < 0)
 		bar = d->msix.present ? d->msix.table_bar : 0;
@@ -196,24 +218,24 @@ int cases_pick_bar(const struct vfio_dev *d, const struct options *o,
 	return 0;
 }
 
-int cases_check_range(const struct vfio_dev *d, const struct options *o,
-		      int bar, struct bb_err *e)
+int cases_check_range(const struct vfio_dev *d,
+		      const struct case_select *sel, int bar, struct bb_err *e)
 {
 	uint64_t size = d->regions[bar].size;
 
-	if (o->offset < 0)
+	if (sel->offset < 0)
 		return 0;
 	for (int w = 1; w <= 8; w *= 2) {
-		if (!(o->widths & WIDTH_BIT(w)))
+		if (!(sel->widths & WIDTH_BIT(w)))
 			continue;
-		if ((uint64_t)o->offset % w)
+		if ((uint64_t)sel->offset % w)
 			return bb_fail(e, BB_ERR_RANGE, "offset 0x%llx is not "
 				       "aligned to width %d",
-				       (unsigned long long)o->offset, w);
-		if ((uint64_t)o->offset + w > size)
+				       (unsigned long long)sel->offset, w);
+		if ((uint64_t)sel->offset + w > size)
 			return bb_fail(e, BB_ERR_RANGE, "offset 0x%llx width %d "
 				       "is outside BAR%d (0x%llx bytes)",
-				       (unsigned long long)o->offset, w, bar,
+				       (unsigned long long)sel->offset, w, bar,
 				       (unsigned long long)size);
 	}
 	return 0;

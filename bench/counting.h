@@ -5,6 +5,7 @@
  * to bpf/: counting_bpf.c implements it on trapcount's library
  * (bpf/traplib.h); counting_none.c stands in when barbench is built without
  * the BPF toolchain (make TRAPS=0) and refuses --traps with a clear error.
+ * One interface, two implementations: this header is both files' own.
  */
 #ifndef BARBENCH_COUNTING_H
 #define BARBENCH_COUNTING_H
@@ -29,16 +30,19 @@ struct case_counts {
 	uint64_t bar_by_place[PLACE_COUNT];
 };
 
-struct options;
 struct bench_case;
 struct counting;
 
 /* false in a barbench built with TRAPS=0 (counting_none.c). */
 extern const bool counting_built_in;
 
-/* Load and check the probes, detached: 0, or a status with the reason. */
-int counting_start(struct counting **out, const struct options *o,
-		   struct bb_err *e);
+/*
+ * Load and check the probes, detached: 0, or a status with the reason.
+ * @force_kprobes: --traps-kprobes; @page_size: for places, 0 for the
+ * kernel's; @verbose: libbpf's messages.
+ */
+int counting_start(struct counting **out, int force_kprobes,
+		   uint64_t page_size, int verbose, struct bb_err *e);
 /* Attach for the counting pass, and detach after it. */
 int counting_attach(struct counting *c, struct bb_err *e);
 void counting_detach(struct counting *c);

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "barbench.h"
+#include "cases.h"
+#include "counting.h"
+#include "sample.h"
 #include "traplib.h"
 
 const bool counting_built_in = true;
@@ -20,16 +22,16 @@ struct counting {
 	struct trap_session s;
 };
 
-int counting_start(struct counting **out, const struct options *o,
-		   struct bb_err *e)
+int counting_start(struct counting **out, int force_kprobes,
+		   uint64_t page_size, int verbose, struct bb_err *e)
 {
 	struct trap_opts to = {
-		.force_kprobes = o->traps_kprobes,
+		.force_kprobes = force_kprobes,
 		.filter = 1,
-		.page_size = o->page_size,
+		.page_size = page_size,
 		.case_addr = (uint64_t)(uintptr_t)&barbench_case_id,
 		.case_tgid = getpid(),
-		.verbose = o->verbose,
+		.verbose = verbose,
 	};
 	struct counting *c = calloc(1, sizeof(*c));
 	int ret;

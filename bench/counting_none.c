@@ -3,14 +3,16 @@
  * barbench built without trap counting (make TRAPS=0): everything but
  * --traps works, and needs neither clang, bpftool nor a vmlinux.h.
  */
-#include "barbench.h"
+#include "counting.h"
 
 const bool counting_built_in = false;
 
-int counting_start(struct counting **out, const struct options *o,
-		   struct bb_err *e)
+int counting_start(struct counting **out, int force_kprobes,
+		   uint64_t page_size, int verbose, struct bb_err *e)
 {
-	(void)o;
+	(void)force_kprobes;
+	(void)page_size;
+	(void)verbose;
 	*out = NULL;
 	return bb_fail(e, BB_ERR_TRAPS, "this barbench was built without "
 		       "trap counting (make TRAPS=0); build it with TRAPS=1");

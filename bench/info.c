@@ -3,9 +3,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "barbench.h"
+#include "info.h"
 #include "profile.h"
-#include "status.h"
+#include "provenance.h"
 #include "vfio_compat.h"
 
 static void print_size(uint64_t size)
@@ -93,7 +93,7 @@ static void print_bar(const struct vfio_dev *d, int bar, uint64_t page)
 static void print_info(const struct vfio_dev *d, const struct options *o)
 {
 	const struct device_profile *prof = profile_find(d->vendor, d->device);
-	uint64_t page = o->page_size ? o->page_size : system_page_size();
+	uint64_t page = options_page_size(o);
 	const struct msix_info *m = &d->msix;
 
 	printf("device %s  %04x:%04x%s%s  driver %s\n", d->addr, d->vendor,
@@ -133,7 +133,7 @@ static void print_info(const struct vfio_dev *d, const struct options *o)
 
 int cmd_info(struct vfio_dev *d, const struct options *o)
 {
-	uint64_t page = o->page_size ? o->page_size : system_page_size();
+	uint64_t page = options_page_size(o);
 	struct jw w;
 
 	for (int bar = 0; bar < 6; bar++)
@@ -145,7 +145,7 @@ int cmd_info(struct vfio_dev *d, const struct options *o)
 	jw_init(&w, stdout);
 	jw_object(&w, NULL);
 	jw_str(&w, "schema", INFO_SCHEMA);
-	json_provenance(&w, o);
+	json_provenance(&w, o->variant, page);
 	json_device(&w, d, page);
 	jw_end(&w, '}');
 	return 0;	/* main() checks that stdout took it all */

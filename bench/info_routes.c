@@ -1,47 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The vmm path's profiles as barbench uses them: the kernel's answer about
- * a BAR in the form lib/vmm_profile.c reads, and `barbench info --vmm NAME`, the
- * route that VMM takes to each range of each BAR under the running kernel.
+ * barbench info --vmm NAME: the route that VMM profile (lib/vmm_profile.c)
+ * takes to each range of each BAR under the running kernel.
  */
 #include <stdio.h>
 
-#include "barbench.h"
+#include "info_routes.h"
+#include "provenance.h"
 #include "vfio_compat.h"
-
-struct vmm_bar vmm_bar_of(const struct vfio_dev *d, int bar)
-{
-	const struct vfio_region *r = &d->regions[bar];
-
-	/* The VMM runs on this host: its page size, not --page-size's. */
-	return (struct vmm_bar){
-		.bar = bar, .size = r->size,
-		.mmap_flag = !!(r->flags & VFIO_REGION_INFO_FLAG_MMAP),
-		.caps = &r->caps, .msix = &d->msix,
-		.page = system_page_size(),
-#ifdef __powerpc64__
-		.paravirt_msi = 1,	/* QEMU runs pseries here */
-#endif
-	};
-}
-
-const struct vmm_profile *first_vmm(unsigned int mask)
-{
-	for (int i = 0; i < vmm_count(); i++)
-		if (mask & (1u << i))
-			return vmm_at(i);
-	return vmm_at(0);
-}
-
-const char *case_path_label(const struct bench_case *k)
-{
-	static char buf[64];
-
-	if (k->path != PATH_VMM || !k->vmm)
-		return path_name(k->path);
-	snprintf(buf, sizeof(buf), "vmm:%s", vmm_name(k->vmm));
-	return buf;
-}
 
 /* The BARs info describes: memory BARs the kernel lets a user read. */
 static int described(const struct vfio_dev *d, int bar)
@@ -127,7 +93,7 @@ static void json_routes(const struct vfio_dev *d, const struct options *o,
 	jw_init(&w, stdout);
 	jw_object(&w, NULL);
 	jw_str(&w, "schema", VMM_ROUTES_SCHEMA);
-	json_provenance(&w, o);
+	json_provenance(&w, o->variant, options_page_size(o));
 	json_device(&w, d, system_page_size());
 	jw_object(&w, "vmm");
 	jw_str(&w, "name", vmm_name(p));

@@ -3,12 +3,11 @@
  * barbench run: the results file (schema vfio-barbench/run/1), written so
  * that nothing saved before is ever lost or half-replaced.
  */
-#include <errno.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "barbench.h"
-#include "run.h"
+#include "output.h"
+#include "provenance.h"
+#include "write_atomic.h"
 
 static void json_case(struct jw *w, const struct bench_case *k, int raw,
 		      int traps)
@@ -64,7 +63,7 @@ static void fill_results(FILE *f, void *arg)
 	jw_object(&w, NULL);
 	jw_str(&w, "schema", RESULTS_SCHEMA);
 	jw_bool(&w, "complete", r->complete);
-	json_provenance(&w, o);
+	json_provenance(&w, o->variant, r->page);
 	json_device(&w, r->d, r->page);
 	jw_object(&w, "timer");
 	jw_str(&w, "source", r->t->source);
@@ -73,13 +72,14 @@ static void fill_results(FILE *f, void *arg)
 	jw_end(&w, '}');
 	jw_object(&w, "settings");
 	jw_int(&w, "samples", o->samples);
-	jw_int(&w, "rounds", o->rounds);
+	/* "rounds": the name results files have always had for --passes. */
+	jw_int(&w, "rounds", o->passes);
 	jw_int(&w, "warmup_batches_per_round", o->warmup);
 	jw_int(&w, "bootstrap_resamples", o->resamples);
 	jw_int(&w, "seed", (long long)o->seed);
 	jw_int(&w, "cpu", o->cpu);
-	jw_bool(&w, "writes", o->writes);
-	jw_bool(&w, "table_writes", o->allow_table_writes);
+	jw_bool(&w, "writes", o->sel.writes);
+	jw_bool(&w, "table_writes", o->sel.allow_table_writes);
 	jw_end(&w, '}');
 	if (r->counting)
 		counting_json_settings(&w, r->counting);
@@ -103,39 +103,4 @@ int results_save(struct run_output *r, struct bb_err *e)
 		path = partial;
 	}
 	return write_atomic(path, fill_results, r, e);
-}
-
-int write_atomic(const char *path, void (*fill)(FILE *, void *), void *arg,
-		 struct bb_err *e)
-{
-	char tmp[4096];
-	FILE *f;
-	int bad;
-
-	if (!strcmp(path, "-")) {
-		fill(stdout, arg);
-		if (fflush(stdout) || ferror(stdout))
-			return bb_fail(e, BB_ERR_OUTPUT, "cannot write the "
-				       "results to standard output: %s",
-				       strerror(errno ? errno : EIO));
-		return 0;
-	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	f = fopen(tmp, "w");
-	if (!f)
-		return bb_fail(e, BB_ERR_OUTPUT, "cannot create %s: %s", tmp,
-			       strerror(errno));
-	fill(f, arg);
-	/* A full disk shows up here, at the latest at fsync or fclose. */
-	bad = ferror(f) | fflush(f) | fsync(fileno(f));
-	bad |= fclose(f);
-	if (bad || rename(tmp, path)) {
-		int saved = errno;
-
-		unlink(tmp);
-		return bb_fail(e, BB_ERR_OUTPUT, "cannot write %s: %s (earlier "
-			       "contents left as they were)", path,
-			       strerror(saved));
-	}
-	return 0;
 }

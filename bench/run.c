@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * barbench run: time BAR accesses per place, path, op and width.  This file
- * checks the request, sets up the timer and the trap counting, and hands
- * over to cases.c (what to time), sample.c (timing) and output.c (saving).
- */
+/* barbench run: time BAR accesses per place, path, op and width (run.h). */
 #include <errno.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "barbench.h"
+#include "cases.h"
+#include "counting.h"
+#include "output.h"
 #include "run.h"
+#include "sample.h"
 
 static int pin_cpu(int cpu, struct bb_err *e)
 {
@@ -30,12 +29,13 @@ static int pin_cpu(int cpu, struct bb_err *e)
 static int prepare(struct vfio_dev *d, const struct options *o,
 		   struct run_output *r, int *bar, struct bb_err *e)
 {
-	int ret = cases_pick_bar(d, o, bar, e);
+	int ret = cases_pick_bar(d, &o->sel, bar, e);
 
 	if (!ret)
-		ret = cases_check_range(d, o, *bar, e);
+		ret = cases_check_range(d, &o->sel, *bar, e);
 	if (!ret)
-		ret = cases_build(d, o, *bar, r->page, r->cases, &r->ncases, e);
+		ret = cases_build(d, &o->sel, *bar, r->page, r->cases,
+				  &r->ncases, e);
 	if (!ret)
 		ret = pin_cpu(o->cpu, e);
 	return ret;
@@ -46,7 +46,7 @@ int cmd_run(struct vfio_dev *d, const struct options *o)
 	static struct bench_case cases[CASES_MAX];
 	struct run_output r = {
 		.o = o, .d = d, .cases = cases,
-		.page = o->page_size ? o->page_size : system_page_size(),
+		.page = options_page_size(o),
 	};
 	struct bb_err e, save_err;
 	struct timer t;
@@ -64,7 +64,8 @@ int cmd_run(struct vfio_dev *d, const struct options *o)
 	}
 	r.t = &t;
 	if (o->traps) {
-		ret = counting_start(&r.counting, o, &e);
+		ret = counting_start(&r.counting, o->traps_kprobes,
+				     o->page_size, o->verbose, &e);
 		if (ret) {
 			/* Whatever the cause (root, no function), one status. */
 			fprintf(stderr, "barbench: --traps: %s\n", e.msg);
@@ -74,9 +75,9 @@ int cmd_run(struct vfio_dev *d, const struct options *o)
 	vfio_bar_map_all(d, bar);
 	if (!o->quiet)
 		fprintf(stderr, "barbench: %s %04x:%04x BAR%d, %d cases, "
-			"%d samples each in %d rounds, timer %s (%.1f ns a "
+			"%d samples each in %d passes, timer %s (%.1f ns a "
 			"read)\n", d->addr, d->vendor, d->device, bar,
-			r.ncases, o->samples, o->rounds, t.source,
+			r.ncases, o->samples, o->passes, t.source,
 			t.overhead_ns);
 	ret = sample_cases(d, o, &t, cases, r.ncases, r.counting, &e);
 	r.complete = !ret;

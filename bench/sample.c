@@ -11,8 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "barbench.h"
-#include "run.h"
+#include "sample.h"
 
 #define MAX_BATCH	65536
 #define PROBE_ACCESSES	32
@@ -34,7 +33,8 @@ struct access {
 	uint64_t *done;		/* the case's count of accesses made */
 };
 
-/* The case being run, 1-based; 0 between cases (see barbench.h). */
+volatile sig_atomic_t stop_requested;
+/* The case being run, 1-based; 0 between cases (see sample.h). */
 volatile uint32_t barbench_case_id;
 
 static volatile uint64_t sink;	/* keeps loads from being optimised out */
@@ -230,7 +230,7 @@ static int prepare_case(struct vfio_dev *d, const struct options *o,
 		       k->bar, (unsigned long long)k->offset);
 }
 
-/* Warm up, then take @count more samples of case @k. */
+/* Warm up, then take @count more samples of case @k (one pass's share). */
 static int sample_case(const struct options *o, const struct timer *t,
 		       struct bench_case *k, const struct access *a, int count,
 		       struct bb_err *e)
@@ -306,9 +306,10 @@ static int count_traps(const struct options *o, struct counting *counting,
 }
 
 /*
- * Samples are taken in rounds: each round takes its share of every case in
- * turn.  Emulated (and busy) machines drift over seconds; interleaving
- * spreads that drift over all cases instead of biasing the ones run first.
+ * Samples are taken in passes (--passes): each pass takes its share of
+ * every case in turn.  Emulated (and busy) machines drift over seconds;
+ * interleaving spreads that drift over all cases instead of biasing the
+ * ones run first.
  */
 
 int sample_cases(struct vfio_dev *d, const struct options *o,
@@ -322,12 +323,12 @@ int sample_cases(struct vfio_dev *d, const struct options *o,
 		barbench_case_id = i + 1;
 		ret = prepare_case(d, o, t, &c[i], &a[i], e);
 	}
-	for (int r = 0; r < o->rounds && !ret; r++) {
-		int want = o->samples * (r + 1) / o->rounds;
+	for (int p = 0; p < o->passes && !ret; p++) {
+		int want = o->samples * (p + 1) / o->passes;
 
-		if (!o->quiet && o->rounds > 1)
-			fprintf(stderr, "barbench: round %d of %d\n", r + 1,
-				o->rounds);
+		if (!o->quiet && o->passes > 1)
+			fprintf(stderr, "barbench: pass %d of %d\n", p + 1,
+				o->passes);
 		for (int i = 0; i < n && !ret; i++) {
 			barbench_case_id = i + 1;
 			if (!c[i].skipped)

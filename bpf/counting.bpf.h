@@ -50,8 +50,7 @@ static const __u32 only_key = 0;
 /* What classifying needs of a device, read once per device: by vdev. */
 struct dev_info {
 	char name[TRAP_DEV_LEN];
-	__u32 tbar, toff, tsize;
-	__u32 pbar, poff, psize;
+	struct place_layout msix;	/* lib/place_classify.h */
 };
 
 struct {
@@ -156,19 +155,6 @@ static __always_inline __u32 current_case(__u32 tgid)
 	return id;
 }
 
-static __always_inline bool in_range(__u64 x, __u64 start, __u64 size)
-{
-	return x >= start && x - start < size;
-}
-
-static __always_inline bool same_page(__u64 x, __u64 start, __u64 size)
-{
-	__u64 page = x >> page_shift;
-
-	return size && page >= start >> page_shift &&
-	       page <= (start + size - 1) >> page_shift;
-}
-
 /*
  * The device's name and MSI-X layout: the table from the kernel's own
  * vfio_pci_core_device (CO-RE), the PBA from what user space read of config
@@ -194,35 +180,26 @@ device_info(struct vfio_pci_core_device *vdev)
 		return info;
 	bpf_probe_read_kernel_str(fresh.name, sizeof(fresh.name),
 				  BPF_CORE_READ(vdev, pdev, dev.kobj.name));
-	fresh.tbar = BPF_CORE_READ(vdev, msix_bar);
-	fresh.toff = BPF_CORE_READ(vdev, msix_offset);
-	fresh.tsize = BPF_CORE_READ(vdev, msix_size);
-	fresh.pbar = 0xff;
+	/* msix_bar is 0xff, PLACE_NO_BAR, on a device without MSI-X. */
+	fresh.msix.table_bar = BPF_CORE_READ(vdev, msix_bar);
+	fresh.msix.table_offset = BPF_CORE_READ(vdev, msix_offset);
+	fresh.msix.table_size = BPF_CORE_READ(vdev, msix_size);
+	fresh.msix.pba_bar = PLACE_NO_BAR;
 	pba = bpf_map_lookup_elem(&pbas, fresh.name);
 	if (pba) {
-		fresh.pbar = pba->bar;
-		fresh.poff = pba->offset;
-		fresh.psize = pba->size;
+		fresh.msix.pba_bar = pba->bar;
+		fresh.msix.pba_offset = pba->offset;
+		fresh.msix.pba_size = pba->size;
 	}
 	bpf_map_update_elem(&devs, &key, &fresh, BPF_ANY);
 	return bpf_map_lookup_elem(&devs, &key);
 }
 
-/* The place of @off in region @region. */
+/* The place of @off in region @region: the C library's classifier. */
 static __always_inline __u8 classify(const struct dev_info *d, __u32 region,
 				     __u64 off)
 {
-	bool on_table = region == d->tbar, on_pba = region == d->pbar;
-
-	if (on_table && in_range(off, d->toff, d->tsize))
-		return PLACE_MSIX_TABLE;
-	if (on_pba && in_range(off, d->poff, d->psize))
-		return PLACE_MSIX_PBA;
-	if (on_table && same_page(off, d->toff, d->tsize))
-		return PLACE_TABLE_PAGE;
-	if (on_pba && same_page(off, d->poff, d->psize))
-		return PLACE_TABLE_PAGE;
-	return PLACE_OTHER;
+	return place_at(&d->msix, region, off, page_shift);
 }
 
 /* floor(log2(v)), branch-free, capped to the histogram. */

@@ -14,6 +14,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "place_classify.h"
 #include "trapcount.h"
 #include "vfio_types.h"
 

@@ -14,11 +14,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "json.h"
+#include "parse_num.h"
 #include "timer.h"
 #include "traplib.h"
 #include "vfio_dev.h"	/* pci_addr_normalize */
 
 #define MAX_ROWS	TRAP_MAX_ENTRIES
+#define TRAPCOUNT_SCHEMA	"vfio-barbench/trapcount/1"
 
 static const char usage_text[] =
 "usage: trapcount [options] [-- COMMAND [ARGS...]]\n"
@@ -60,7 +63,7 @@ static const char usage_text[] =
 "  trapcount -- barbench read --path vmm --count 1000 --offset 0x1000 ADDR\n"
 "  trapcount -p $(pidof qemu-system-x86_64) -d 10 -j -o qemu-traps.json\n"
 "\n"
-"exit status: the COMMAND's, or 0; as barbench's (README: Exit statuses):\n"
+"exit status: the COMMAND's, or 0; as barbench's (docs/exit-statuses.md):\n"
 "2 bad usage, 5 not permitted (needs root), 12 report not written, 15 the\n"
 "kernel refused the BPF programs, 16 events were lost (counts not exact),\n"
 "17 no vfio-pci-core functions to probe; 127 COMMAND not run.\n";
@@ -232,57 +235,80 @@ static void print_histograms(const struct table *t)
 	}
 }
 
+/* One row of the traps array, on one line as it always was. */
+static void json_row(struct jw *w, struct trap_session *s, const struct row *r)
+{
+	const struct trap_val *v = &r->val;
+	int map = r->key.kind == TRAP_KIND_MMAP;
+	char comm[TRAP_COMM_LEN];
+
+	trap_comm(s, r->key.tgid, comm);
+	jw_object_inline(w, NULL);
+	jw_str(w, "device", r->key.dev);
+	jw_int(w, "pid", r->key.tgid);
+	/* Any name a process gives itself: jw_str escapes it. */
+	jw_str(w, "comm", comm);
+	jw_str(w, "kind", trap_kind_name(r->key.kind));
+	jw_int(w, "region", r->key.region);
+	jw_str(w, "place", trap_place_name(r->key.place));
+	jw_str(w, "op", r->key.op ? "write" : "read");
+	jw_int(w, "width", map ? 0 : r->key.width);
+	/* An mmap's row is one range: where in the region, how big. */
+	if (map) {
+		jw_int(w, "offset", (long long)r->key.pgoff * s->mm_page_size);
+		jw_int(w, "size", (long long)r->key.width * s->mm_page_size);
+	}
+	jw_int(w, "error", r->key.err);
+	jw_int(w, "count", (long long)v->count);
+	jw_int(w, "bytes", (long long)v->bytes);
+	jw_int(w, "errors", (long long)v->errors);
+	/* Not timed (no -H): null, as avg_ns() prints "-". */
+	if (!s->timing) {
+		jw_str(w, "avg_ns", NULL);
+		jw_str(w, "hist_log2_ns", NULL);
+		jw_end(w, '}');
+		return;
+	}
+	jw_fixed(w, "avg_ns", v->count ? (double)v->total_ns / v->count : 0, 1);
+	jw_array_inline(w, "hist_log2_ns");
+	for (int b = 0; b < TRAP_HIST_SLOTS; b++)
+		jw_int(w, NULL, v->hist[b]);
+	jw_end(w, ']');
+	jw_end(w, '}');
+}
+
+/* The trapcount/1 report, through lib/json.c's writer like every other. */
 static void print_json(struct trap_session *s, const struct table *t,
 		       double seconds, const struct trap_lost *lost)
 {
-	fprintf(out, "{\n  \"schema\": \"vfio-barbench/trapcount/1\",\n");
-	fprintf(out, "  \"mode\": \"%s\",\n  \"seconds\": %.3f,\n", s->mode, seconds);
-	/* avg_ns and the histograms: ns, or guest instructions under icount. */
-	fprintf(out, "  \"time_unit\": \"%s\",\n", clock_unit());
-	fprintf(out, "  \"page_size\": %llu,\n", (unsigned long long)s->page_size);
-	fprintf(out, "  \"attached\": [");
-	for (int i = 0; i < s->nattached; i++)
-		fprintf(out, "%s\"%s\"", i ? ", " : "", s->attached[i]);
-	fprintf(out, "],\n  \"not_attached\": [");
-	for (int i = 0; i < s->nnotes; i++)
-		fprintf(out, "%s\"%s\"", i ? ", " : "", s->notes[i]);
-	fprintf(out, "],\n  \"lost\": {\"map_full\": %llu, \"no_start\": %llu, "
-	       "\"starts_full\": %llu},\n", lost->map_full, lost->no_start,
-	       lost->starts_full);
-	fprintf(out, "  \"traps\": [");
-	for (int i = 0; i < t->n; i++) {
-		const struct row *r = &t->rows[i];
-		char comm[TRAP_COMM_LEN], avg[32];
-		const char *a = avg_ns(s, &r->val, avg, sizeof(avg));
-		int map = r->key.kind == TRAP_KIND_MMAP;
+	struct jw w;
 
-		trap_comm(s, r->key.tgid, comm);
-		fprintf(out, "%s\n    {\"device\": \"%s\", \"pid\": %u, \"comm\": "
-		       "\"%s\", \"kind\": \"%s\", \"region\": %u, \"place\": "
-		       "\"%s\", \"op\": \"%s\", \"width\": %u, ", i ? "," : "",
-		       r->key.dev, r->key.tgid, comm,
-		       trap_kind_name(r->key.kind), r->key.region,
-		       trap_place_name(r->key.place),
-		       r->key.op ? "write" : "read", map ? 0 : r->key.width);
-		/* An mmap's row is one range: where in the region, how big. */
-		if (map)
-			fprintf(out, "\"offset\": %llu, \"size\": %llu, ",
-				(unsigned long long)r->key.pgoff * s->mm_page_size,
-				(unsigned long long)r->key.width * s->mm_page_size);
-		fprintf(out, "\"error\": %u, "
-		       "\"count\": %llu, \"bytes\": %llu, \"errors\": %llu, "
-		       "\"avg_ns\": %s, \"hist_log2_ns\": ", r->key.err,
-		       r->val.count, r->val.bytes, r->val.errors,
-		       strcmp(a, "-") ? a : "null");
-		if (!s->timing) {
-			fprintf(out, "null}");
-			continue;
-		}
-		for (int b = 0; b < TRAP_HIST_SLOTS; b++)
-			fprintf(out, "%s%u", b ? ", " : "[", r->val.hist[b]);
-		fprintf(out, "]}");
-	}
-	fprintf(out, "\n  ]\n}\n");
+	jw_init(&w, out);
+	jw_object(&w, NULL);
+	jw_str(&w, "schema", TRAPCOUNT_SCHEMA);
+	jw_str(&w, "mode", s->mode);
+	jw_fixed(&w, "seconds", seconds, 3);
+	/* avg_ns and the histograms: ns, or guest instructions under icount. */
+	jw_str(&w, "time_unit", clock_unit());
+	jw_int(&w, "page_size", (long long)s->page_size);
+	jw_array_inline(&w, "attached");
+	for (int i = 0; i < s->nattached; i++)
+		jw_str(&w, NULL, s->attached[i]);
+	jw_end(&w, ']');
+	jw_array_inline(&w, "not_attached");
+	for (int i = 0; i < s->nnotes; i++)
+		jw_str(&w, NULL, s->notes[i]);
+	jw_end(&w, ']');
+	jw_object_inline(&w, "lost");
+	jw_int(&w, "map_full", (long long)lost->map_full);
+	jw_int(&w, "no_start", (long long)lost->no_start);
+	jw_int(&w, "starts_full", (long long)lost->starts_full);
+	jw_end(&w, '}');
+	jw_array(&w, "traps");
+	for (int i = 0; i < t->n; i++)
+		json_row(&w, s, &t->rows[i]);
+	jw_end(&w, ']');
+	jw_end(&w, '}');
 }
 
 /* Fork COMMAND stopped on a pipe, so the probes are on before it runs. */
@@ -310,24 +336,11 @@ static pid_t spawn(char **argv, int *go)
 	return pid;
 }
 
-static int parse_number(const char *s, unsigned long long max,
-			unsigned long long *out)
-{
-	char *end;
-
-	/* A digit first: strtoull would skip spaces, then wrap " -1". */
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	*out = strtoull(s, &end, 0);
-	return *end || errno || *out > max ? -1 : 0;
-}
-
 struct cli {
 	struct trap_opts trap;
 	const char *device;	/* -D */
 	const char *out;	/* -o, NULL for stdout */
-	unsigned long long duration, pid;
+	uint64_t duration, pid;
 	int json, hist, quiet;
 	char **command;		/* after --, or NULL */
 };
@@ -371,19 +384,19 @@ static int usage_error(const char *what)
 static int parse_args(int argc, char **argv, struct cli *a)
 {
 	char addr[32];
-	unsigned long long v;
+	uint64_t v;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+p:d:D:o:kHjqvh", opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (parse_number(optarg, 4194304, &a->pid) || !a->pid)
+			if (parse_u64(optarg, 4194304, &a->pid) || !a->pid)
 				return bad_value(c);
 			a->trap.filter = 1;
 			break;
 		case 'd':
-			if (parse_number(optarg, 86400 * 365, &a->duration) ||
+			if (parse_u64(optarg, 86400 * 365, &a->duration) ||
 			    !a->duration)
 				return bad_value(c);
 			break;
@@ -400,7 +413,7 @@ static int parse_args(int argc, char **argv, struct cli *a)
 			a->out = optarg;
 			break;
 		case 'P':
-			if (parse_number(optarg, 1ull << 30, &v) || v < 1024 ||
+			if (parse_u64(optarg, 1ull << 30, &v) || v < 1024 ||
 			    (v & (v - 1)))
 				return bad_value(c);
 			a->trap.page_size = v;
@@ -435,7 +448,8 @@ static int parse_args(int argc, char **argv, struct cli *a)
 	if (optind < argc && a->pid)
 		return usage_error("give -p PID or a COMMAND, not both");
 	if (a->pid && kill((pid_t)a->pid, 0) && errno == ESRCH) {
-		fprintf(stderr, "trapcount: no process %llu\n", a->pid);
+		fprintf(stderr, "trapcount: no process %llu\n",
+			(unsigned long long)a->pid);
 		return BB_ERR_USAGE;
 	}
 	if (optind < argc) {
@@ -579,7 +593,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < s.nnotes && !a.quiet; i++)
 		fprintf(stderr, "trapcount: note: %s\n", s.notes[i]);
 	if (a.pid && trap_add_pid(&s, (pid_t)a.pid)) {
-		fprintf(stderr, "trapcount: cannot follow pid %llu\n", a.pid);
+		fprintf(stderr, "trapcount: cannot follow pid %llu\n",
+			(unsigned long long)a.pid);
 		trap_stop(&s);
 		close_out(&a, tmp);
 		return BB_ERR_TRAPS;

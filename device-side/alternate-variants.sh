@@ -72,7 +72,7 @@ for round in $(seq "$rounds"); do
 		v=${vm%%=*} m=${vm#*=} access=group
 		case $m in *@*) access=${m##*@} m=${m%@*} ;; esac
 		say "round $round of $rounds: $v ($access)"
-		load "$m" || exit 3
+		load "$m" || exit 120	# setup failed: docs/exit-statuses.md
 		dir=$out/$v/round-$round
 		mkdir -p "$dir"
 		if [ "$m" = stock ]; then
@@ -90,7 +90,7 @@ for round in $(seq "$rounds"); do
 		first=$(echo $devices | cut -d' ' -f1)
 		flag=
 		[ "$access" = group ] || flag=--iommufd
-		work="$BARBENCH run $flag -q --paths vmm --batch 100 --samples 100 --rounds 1 --warmup 1 --resamples 0 $first"
+		work="$BARBENCH run $flag -q --paths vmm --batch 100 --samples 100 --passes 1 --warmup 1 --resamples 0 $first"
 		if [ -n "${HYPERFINE:-}" ]; then
 			$HYPERFINE --runs 5 --warmup 1 --style none \
 				--export-json "$out/$v/hyperfine-round-$round.json" \

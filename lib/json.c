@@ -8,6 +8,7 @@ void jw_init(struct jw *w, FILE *f)
 	w->f = f;
 	w->depth = 0;
 	w->count[0] = 0;
+	w->inline_depth = 0;
 }
 
 /*
@@ -75,44 +76,69 @@ static void put_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-/* Comma, newline and indent before a member, then its key. */
+static int on_one_line(const struct jw *w)
+{
+	return w->inline_depth && w->depth >= w->inline_depth;
+}
+
+/* Comma, newline and indent before a member (", " on one line), then its
+ * key. */
 static void member(struct jw *w, const char *key)
 {
-	if (w->count[w->depth]++)
-		fputc(',', w->f);
-	if (w->depth)
-		fputc('\n', w->f);
-	for (int i = 0; i < w->depth; i++)
-		fputs("  ", w->f);
+	if (on_one_line(w)) {
+		if (w->count[w->depth]++)
+			fputs(", ", w->f);
+	} else {
+		if (w->count[w->depth]++)
+			fputc(',', w->f);
+		if (w->depth)
+			fputc('\n', w->f);
+		for (int i = 0; i < w->depth; i++)
+			fputs("  ", w->f);
+	}
 	if (key) {
 		put_string(w->f, key);
 		fputs(": ", w->f);
 	}
 }
 
-static void open_level(struct jw *w, const char *key, char c)
+static void open_level(struct jw *w, const char *key, char c, int one_line)
 {
 	member(w, key);
 	fputc(c, w->f);
 	if (w->depth < JW_MAX_DEPTH - 1)
 		w->depth++;
 	w->count[w->depth] = 0;
+	if (one_line && !w->inline_depth)
+		w->inline_depth = w->depth;
 }
 
 void jw_object(struct jw *w, const char *key)
 {
-	open_level(w, key, '{');
+	open_level(w, key, '{', 0);
 }
 
 void jw_array(struct jw *w, const char *key)
 {
-	open_level(w, key, '[');
+	open_level(w, key, '[', 0);
+}
+
+void jw_object_inline(struct jw *w, const char *key)
+{
+	open_level(w, key, '{', 1);
+}
+
+void jw_array_inline(struct jw *w, const char *key)
+{
+	open_level(w, key, '[', 1);
 }
 
 void jw_end(struct jw *w, char close)
 {
-	int had = w->count[w->depth];
+	int had = w->count[w->depth] && !on_one_line(w);
 
+	if (w->depth == w->inline_depth)
+		w->inline_depth = 0;
 	if (w->depth)
 		w->depth--;
 	if (had) {
@@ -152,6 +178,15 @@ void jw_num(struct jw *w, const char *key, double val)
 {
 	member(w, key);
 	put_num(w->f, val);
+}
+
+void jw_fixed(struct jw *w, const char *key, double val, int decimals)
+{
+	member(w, key);
+	if (isfinite(val))
+		fprintf(w->f, "%.*f", decimals, val);
+	else
+		fputs("null", w->f);
 }
 
 void jw_bool(struct jw *w, const char *key, int val)

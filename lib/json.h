@@ -13,6 +13,7 @@ struct jw {
 	FILE *f;
 	int depth;
 	int count[JW_MAX_DEPTH];	/* members written at each level */
+	int inline_depth;	/* levels from here down on one line; 0: none */
 };
 
 /* Bytes of the well-formed UTF-8 sequence at @s, 0 if it is not one. */
@@ -23,10 +24,15 @@ void jw_init(struct jw *w, FILE *f);
 /* @key is NULL inside an array or at the top level. */
 void jw_object(struct jw *w, const char *key);
 void jw_array(struct jw *w, const char *key);
+/* The same, with its members (and theirs) on one line: "{"a": 1, "b": 2}". */
+void jw_object_inline(struct jw *w, const char *key);
+void jw_array_inline(struct jw *w, const char *key);
 void jw_end(struct jw *w, char close);	/* '}' or ']' */
 void jw_str(struct jw *w, const char *key, const char *val);	/* U+FFFD for bad UTF-8 */
 void jw_int(struct jw *w, const char *key, long long val);
 void jw_num(struct jw *w, const char *key, double val);	/* NaN -> null */
+/* With @decimals digits after the point ("%.*f"); NaN -> null. */
+void jw_fixed(struct jw *w, const char *key, double val, int decimals);
 void jw_bool(struct jw *w, const char *key, int val);
 void jw_nums(struct jw *w, const char *key, const double *v, size_t n);
 /* A value already written as JSON elsewhere (another jw's output). */

@@ -82,38 +82,27 @@ int place_from_name(const char *name)
 	return -1;
 }
 
-static int in_range(uint64_t x, uint64_t start, uint64_t size)
+struct place_layout msix_place_layout(const struct msix_info *m)
 {
-	return x >= start && x - start < size;
-}
-
-/* Does the page holding @offset hold any byte of [start, start + size)? */
-static int shares_page(uint64_t offset, uint64_t start, uint64_t size,
-		       uint64_t page_size)
-{
-	uint64_t page = offset / page_size;
-
-	return size && page >= start / page_size &&
-	       page <= (start + size - 1) / page_size;
+	if (!m->present)
+		return (struct place_layout){ .table_bar = PLACE_NO_BAR,
+					      .pba_bar = PLACE_NO_BAR };
+	return (struct place_layout){
+		.table_bar = m->table_bar, .table_offset = m->table_offset,
+		.table_size = msix_table_size(m),
+		.pba_bar = m->pba_bar, .pba_offset = m->pba_offset,
+		.pba_size = msix_pba_size(m),
+	};
 }
 
 enum place place_classify(const struct msix_info *m, int bar, uint64_t offset,
 			  uint64_t page_size)
 {
-	int on_table = m->present && bar == m->table_bar;
-	int on_pba = m->present && bar == m->pba_bar;
+	struct place_layout l = msix_place_layout(m);
+	/* Pages are powers of two: the shift is the division. */
+	unsigned int shift = page_size ? __builtin_ctzll(page_size) : 0;
 
-	if (on_table && in_range(offset, m->table_offset, msix_table_size(m)))
-		return PLACE_MSIX_TABLE;
-	if (on_pba && in_range(offset, m->pba_offset, msix_pba_size(m)))
-		return PLACE_MSIX_PBA;
-	if (on_table && shares_page(offset, m->table_offset,
-				    msix_table_size(m), page_size))
-		return PLACE_TABLE_PAGE;
-	if (on_pba && shares_page(offset, m->pba_offset, msix_pba_size(m),
-				  page_size))
-		return PLACE_TABLE_PAGE;
-	return PLACE_OTHER;
+	return place_at(&l, (unsigned int)bar, offset, shift);
 }
 
 static int add_cut(uint64_t *cuts, int n, uint64_t x, uint64_t size)

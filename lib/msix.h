@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "place.h"
+#include "place_classify.h"
 #include "status.h"
 
 struct msix_info {
@@ -45,7 +45,12 @@ int msix_parse(const void *config, size_t len, struct msix_info *m,
 const char *place_name(enum place p);
 int place_from_name(const char *name);	/* -1 if unknown */
 
-/* Class of the byte at @offset of BAR @bar with pages of @page_size. */
+/* The table and PBA as place_classify.h's place_at() reads them. */
+struct place_layout msix_place_layout(const struct msix_info *m);
+/*
+ * Class of the byte at @offset of BAR @bar with pages of @page_size (a power
+ * of two): place_at(), the classifier trapcount's BPF side runs too.
+ */
 enum place place_classify(const struct msix_info *m, int bar, uint64_t offset,
 			  uint64_t page_size);
 

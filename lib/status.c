@@ -35,6 +35,7 @@ static const char *const texts[BB_STATUS_COUNT] = {
 	[BB_ERR_LOST] = "trap events were lost: counts are not exact",
 	[BB_ERR_NOFUNC] = "no vfio-pci-core read/write function to probe",
 	[BB_ERR_EMULATED] = "the VMM profile emulates that register: nothing to access",
+	[BB_ERR_VMM] = "the VMM failed or died",
 };
 
 const char *bb_status_text(int status)

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Exit statuses of barbench, trapcount and their tests, and the one way C
- * code here reports a failure: it returns one of these statuses (0 for
- * success, never a negative number) and leaves a message saying why in a
- * struct bb_err that the caller passed in.  Helpers that only answer yes
+ * Exit statuses of barbench, trapcount, vmmdrive and their tests, and the
+ * one way C code here reports a failure: it returns one of these statuses
+ * (0 for success, never a negative number) and leaves a message saying why
+ * in a struct bb_err that the caller passed in.  Helpers that only answer yes
  * or no about their input (pci_addr_normalize, summarize) return 0 or -1.
  *
  * Each cause has its own number, the same in every tool, so that a script
  * (the harness, a CI job) can tell them apart without parsing messages.
- * README.md's "Exit statuses" table is checked against this list by
+ * The table of docs/exit-statuses.md is checked against this list by
  * tests/check-status-table.
  */
 #ifndef BARBENCH_STATUS_H
@@ -36,6 +36,7 @@ enum bb_status {
 	BB_ERR_LOST = 16,	/* trap events were lost: counts are not exact */
 	BB_ERR_NOFUNC = 17,	/* no vfio-pci-core read/write function to probe */
 	BB_ERR_EMULATED = 18,	/* the VMM profile emulates it: nothing to access */
+	BB_ERR_VMM = 19,	/* vmmdrive: the VMM failed or died */
 	BB_STATUS_COUNT
 };
 

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "parse_num.h"
 #include "status.h"
 #include "vfio_compat.h"
 #include "vfio_dev.h"
@@ -34,6 +35,11 @@ static const char *hex_field(const char *s, int min, int max, unsigned int *v)
 		*v = *v << 4 | (unsigned int)(isdigit((unsigned char)s[n]) ?
 			s[n] - '0' : (tolower((unsigned char)s[n]) - 'a' + 10));
 	return n >= min && !isxdigit((unsigned char)s[n]) ? s + n : NULL;
+}
+
+uint64_t system_page_size(void)
+{
+	return (uint64_t)sysconf(_SC_PAGESIZE);
 }
 
 /*
@@ -96,7 +102,7 @@ static int check_sysfs(struct vfio_dev *d, char *sysdir, size_t len,
 	if (link_name(sysdir, "driver", d->driver, sizeof(d->driver)))
 		return bb_fail(e, BB_ERR_NOTVFIO,
 			    "%s is not bound to any driver; bind it to "
-			    "vfio-pci first (see README: driver_override)",
+			    "vfio-pci first (see docs/lab.md: driver_override)",
 			    d->addr);
 	if (!is_vfio_driver(d->driver))
 		return bb_fail(e, BB_ERR_NOTVFIO,
@@ -153,7 +159,9 @@ static int open_legacy(struct vfio_dev *d, const char *sysdir,
 		return bb_fail(e, BB_ERR_VFIO, "%s has no IOMMU group: is an "
 			    "IOMMU enabled (intel_iommu=on, amd_iommu=on)?",
 			    d->addr);
-	d->group = atoi(name);
+	if (parse_int(name, 0, INT_MAX, &d->group))
+		return bb_fail(e, BB_ERR_VFIO, "%s's IOMMU group '%s' is not "
+			    "a number", d->addr, name);
 	snprintf(path, sizeof(path), "/dev/vfio/%d", d->group);
 	d->group_fd = open(path, O_RDWR | O_CLOEXEC);
 	if (d->group_fd < 0) {

@@ -53,6 +53,9 @@ struct vfio_dev {
 	int nmaps[6];
 };
 
+/* The host's page size: what an mmap of a BAR is made of. */
+uint64_t system_page_size(void);
+
 /* Accept "0000:00:02.0" or "00:02.0"; write the full form to @out. */
 int pci_addr_normalize(const char *in, char *out, size_t outlen);
 

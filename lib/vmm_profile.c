@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * VMM profiles (vmm.h).  A profile answers two questions the way the VMM's
- * source does: what of the BAR it mmaps, given the kernel's answer, and
- * who answers the MSI-X table and PBA.  An access is then emulated (the
- * VMM answers), direct (inside one of its mmaps) or trapped (pread/pwrite
- * on the device fd, which the kernel serves).
+ * VMM profiles (vmm_profile.h).  A profile answers two questions the way
+ * the VMM's source does: what of the BAR it mmaps, given the kernel's
+ * answer, and who answers the MSI-X table and PBA.  An access is then
+ * emulated (the VMM answers), direct (inside one of its mmaps) or trapped
+ * (pread/pwrite on the device fd, which the kernel serves).
  */
 #include <stddef.h>
 #include <string.h>
 
+#include "vfio_compat.h"
+#include "vfio_dev.h"
 #include "vmm_profile.h"
 
 enum map_rule {
@@ -175,6 +177,35 @@ int vmm_count(void)
 const struct vmm_profile *vmm_at(int i)
 {
 	return i >= 0 && i < NPROFILES ? &profiles[i] : NULL;
+}
+
+const struct vmm_profile *vmm_first(unsigned int mask)
+{
+	for (int i = 0; i < NPROFILES; i++)
+		if (mask & (1u << i))
+			return &profiles[i];
+	return &profiles[0];
+}
+
+unsigned int vmm_bit(const struct vmm_profile *p)
+{
+	return 1u << (p - profiles);
+}
+
+struct vmm_bar vmm_bar_of(const struct vfio_dev *d, int bar)
+{
+	const struct vfio_region *r = &d->regions[bar];
+
+	/* The VMM runs on this host: its page size, not --page-size's. */
+	return (struct vmm_bar){
+		.bar = bar, .size = r->size,
+		.mmap_flag = !!(r->flags & VFIO_REGION_INFO_FLAG_MMAP),
+		.caps = &r->caps, .msix = &d->msix,
+		.page = system_page_size(),
+#ifdef __powerpc64__
+		.paravirt_msi = 1,	/* QEMU runs pseries here */
+#endif
+	};
 }
 
 const char *vmm_name(const struct vmm_profile *p)

@@ -34,6 +34,14 @@ struct vmm_bar {
 };
 
 struct vmm_profile;
+struct vfio_dev;
+
+/*
+ * What the kernel says of BAR @bar of an open device, as a profile reads
+ * it: the host's page size (the VMM runs here), and on ppc64 pseries'
+ * paravirt MSI.
+ */
+struct vmm_bar vmm_bar_of(const struct vfio_dev *d, int bar);
 
 #define VMM_MAX_MAPS	(REGCAPS_MAX_AREAS + 4)
 
@@ -41,6 +49,10 @@ struct vmm_profile;
 const struct vmm_profile *vmm_find(const char *name);
 int vmm_count(void);
 const struct vmm_profile *vmm_at(int i);
+/* A set of profiles is a mask of 1 << their vmm_at() index (--vmm LIST). */
+unsigned int vmm_bit(const struct vmm_profile *p);
+/* The first profile of @mask; qemu's (vmm_at(0)) if it is empty. */
+const struct vmm_profile *vmm_first(unsigned int mask);
 const char *vmm_name(const struct vmm_profile *p);
 /* The source file its rules follow, e.g. "hw/vfio/pci.c". */
 const char *vmm_source(const struct vmm_profile *p);

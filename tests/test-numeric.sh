@@ -27,13 +27,13 @@ refuses() {	# refuses OPTION CMD-WITH-@V@: every BAD value gives 2 naming it
 	done
 }
 bb=$build/barbench
-for o in --bar --offset --samples --rounds --warmup --batch --resamples --seed --cpu; do
+for o in --bar --offset --samples --passes --warmup --batch --resamples --seed --cpu; do
 	refuses "$o" "$bb run $o @V@ $nodev"
 done
 refuses --count "$bb read --offset 0 --count @V@ $nodev"
 refuses --page-size "$bb info --page-size @V@ $nodev"
 # Zero where zero means nothing.
-for o in --samples --rounds --batch --count; do
+for o in --samples --passes --batch --count; do
 	case $o in --count) c="$bb read --offset 0 --count 0 $nodev" ;;
 	*) c="$bb run $o 0 $nodev" ;; esac
 	check "$o 0: exit 2" eval "status_is 2 '$o' $c"
@@ -43,6 +43,11 @@ refuses -p "$tc -p @V@"
 refuses -d "$tc -d @V@ -- true"
 refuses --page-size "$tc --page-size @V@ -- true"
 check "trapcount -d 0: exit 2" eval "status_is 2 '-d' $tc -d 0 -- true"
+vd="$build/vmmdrive -o $work/drive.json"
+for o in --accesses --timeout; do
+	refuses "$o" "$vd $o @V@ $nodev -- true"
+	check "vmmdrive $o 0: exit 2" eval "status_is 2 '$o is 1 to' $vd $o 0 $nodev -- true"
+done
 # The harness: checked before the guest boots (which would take seconds).
 refuses --timeout "$repo/harness/guest --timeout @V@ -- true"
 check "guest --timeout 604801: exit 2" eval "status_is 2 'from 1 to 604800' $repo/harness/guest --timeout 604801 -- true"

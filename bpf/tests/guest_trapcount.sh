@@ -18,6 +18,21 @@ check "one msix-table read of 4 bytes" grep -q "msix-table read    4        1 " 
 check "JSON has the read" grep -q '"kind": "bar", "region": 0, "place": "msix-table", "op": "read", "width": 4, "error": 0, "count": 1,' $out
 check "JSON reports zero lost events" grep -q '"map_full": 0, "no_start": 0, "starts_full": 0' $out
 
+# A client whose name JSON must escape: a quote, a backslash, a tab.  The
+# report goes to /out, which tests/run-all brings back and reads with
+# python3's json module (bpf/tests/host_trapcount_comm.sh).
+odd=$(printf 'a"b\\c\td')
+comm_json=/out/trapcount-comm.json
+[ -d /out ] && [ -w /out ] || comm_json=/tmp/trapcount-comm.json
+cp ./barbench "/tmp/$odd"
+./trapcount -q -j -o $comm_json -- "/tmp/$odd" read --offset 0x2000 \
+	--path fd $nvme >$out 2>&1
+check "trapcount -j of a client named with a quote, backslash, tab exits 0" \
+	[ $? = 0 ]
+check "...and escapes its name in the JSON" \
+	grep -q '"comm": "a\\"b\\\\c\\u0009d"' $comm_json
+rm -f "/tmp/$odd"
+
 # The command's exit status comes back; a command that cannot run is 127.
 ./trapcount -- sh -c 'exit 7' >$out 2>&1
 check "command status passed through" [ $? = 7 ]

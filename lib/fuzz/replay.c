@@ -27,6 +27,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "parse_num.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int ok, failed, io_errors, nofork;
@@ -180,6 +182,7 @@ static void run_dir(const char *dir)
 int main(int argc, char **argv)
 {
 	const char *name = "replay";
+	uint64_t t;
 	int c;
 
 	while ((c = getopt(argc, argv, "n:t:")) != -1) {
@@ -188,7 +191,10 @@ int main(int argc, char **argv)
 			name = optarg;
 			break;
 		case 't':
-			timeout_s = (unsigned int)atoi(optarg);
+			/* 0: no alarm at all (alarm(0) sets none) */
+			if (parse_u64(optarg, 86400, &t))
+				goto usage;
+			timeout_s = (unsigned int)t;
 			break;
 		default:
 			goto usage;

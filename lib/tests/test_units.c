@@ -2,7 +2,9 @@
 /*
  * Unit tests of what needs no device: the region capability chain parser
  * (malformed chains included), the MSI-X capability parser, place classes
- * at 4K and 64K, the statistics, PCI address parsing and the JSON writer.
+ * at 4K, 16K and 64K (the classifier trapcount's BPF side runs too), the
+ * statistics, PCI address and number parsing, and the JSON writer (as
+ * trapcount writes its report with it).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -10,6 +12,8 @@
 
 #include "json.h"
 #include "msix.h"
+#include "parse_num.h"
+#include "place_classify.h"
 #include "regcaps.h"
 #include "stats.h"
 #include "status.h"
@@ -254,6 +258,102 @@ static void test_places(void)
 	CHECK(place_from_name("nowhere") == -1);
 }
 
+/*
+ * place_at() itself, as the BPF side calls it: a layout of plain numbers
+ * (no MSI-X: PLACE_NO_BAR) and a page shift.
+ */
+static void test_place_at(void)
+{
+	/* nvme: 65 entries (0x410 bytes) at 0x2000, PBA 16 bytes at 0x3000. */
+	const struct place_layout nvme = { 0, 0x2000, 0x410, 0, 0x3000, 16 };
+	/* Table in BAR 2, PBA in BAR 4 (x-msix-relocation's split). */
+	const struct place_layout split = { 2, 0, 0x100, 4, 0x8000, 8 };
+	const struct place_layout none = { PLACE_NO_BAR, 0, 0, PLACE_NO_BAR,
+					   0, 0 };
+	/* A table at the top of the 32-bit offsets: no wrap at 2^32. */
+	const struct place_layout top = { 0, 0xfffff000, 0x1000, PLACE_NO_BAR,
+					  0, 0 };
+
+	CHECK_EQ(place_at(&nvme, 0, 0x0000, 12), PLACE_OTHER);
+	CHECK_EQ(place_at(&nvme, 0, 0x1fff, 12), PLACE_OTHER);
+	CHECK_EQ(place_at(&nvme, 0, 0x2000, 12), PLACE_MSIX_TABLE);
+	CHECK_EQ(place_at(&nvme, 0, 0x240f, 12), PLACE_MSIX_TABLE);
+	CHECK_EQ(place_at(&nvme, 0, 0x2410, 12), PLACE_TABLE_PAGE);
+	CHECK_EQ(place_at(&nvme, 0, 0x2fff, 12), PLACE_TABLE_PAGE);
+	CHECK_EQ(place_at(&nvme, 0, 0x3000, 12), PLACE_MSIX_PBA);
+	CHECK_EQ(place_at(&nvme, 0, 0x300f, 12), PLACE_MSIX_PBA);
+	CHECK_EQ(place_at(&nvme, 0, 0x3010, 12), PLACE_TABLE_PAGE);
+	CHECK_EQ(place_at(&nvme, 0, 0x4000, 12), PLACE_OTHER);
+	CHECK_EQ(place_at(&nvme, 1, 0x2000, 12), PLACE_OTHER);
+	/* 16K pages: 0x0-0x3fff is one page, holding table and PBA. */
+	CHECK_EQ(place_at(&nvme, 0, 0x0000, 14), PLACE_TABLE_PAGE);
+	CHECK_EQ(place_at(&nvme, 0, 0x3fff, 14), PLACE_TABLE_PAGE);
+	CHECK_EQ(place_at(&nvme, 0, 0x4000, 14), PLACE_OTHER);
+	/* 64K: all of the first 64K. */
+	CHECK_EQ(place_at(&nvme, 0, 0xffff, 16), PLACE_TABLE_PAGE);
+	CHECK_EQ(place_at(&nvme, 0, 0x10000, 16), PLACE_OTHER);
+	/* Each on its own BAR: the other BAR's offsets are not its. */
+	CHECK_EQ(place_at(&split, 2, 0x0ff, 12), PLACE_MSIX_TABLE);
+	CHECK_EQ(place_at(&split, 2, 0x100, 12), PLACE_TABLE_PAGE);
+	CHECK_EQ(place_at(&split, 2, 0x8000, 12), PLACE_OTHER);
+	CHECK_EQ(place_at(&split, 4, 0x0ff, 12), PLACE_OTHER);
+	CHECK_EQ(place_at(&split, 4, 0x8007, 12), PLACE_MSIX_PBA);
+	CHECK_EQ(place_at(&split, 4, 0x8008, 12), PLACE_TABLE_PAGE);
+	CHECK_EQ(place_at(&split, 4, 0x7fff, 12), PLACE_OTHER);
+	CHECK_EQ(place_at(&split, 4, 0x7fff, 16), PLACE_TABLE_PAGE);
+	/* No MSI-X: every BAR, even one numbered PLACE_NO_BAR's size 0. */
+	CHECK_EQ(place_at(&none, 0, 0, 12), PLACE_OTHER);
+	CHECK_EQ(place_at(&none, PLACE_NO_BAR, 0, 12), PLACE_OTHER);
+	CHECK_EQ(place_at(&top, 0, 0xffffffffull, 12), PLACE_MSIX_TABLE);
+	CHECK_EQ(place_at(&top, 0, 0x100000000ull, 12), PLACE_OTHER);
+	CHECK_EQ(place_at(&top, 0, ~0ull, 12), PLACE_OTHER);
+	/* The C library's wrapper agrees: msix_info to layout, size to shift. */
+	{
+		struct msix_info m = { 1, 0x40, 65, 0, 0x2000, 0, 0x3000 };
+		struct place_layout l = msix_place_layout(&m);
+
+		CHECK_EQ(l.table_size, 0x410);
+		CHECK_EQ(l.pba_size, 16);
+		m.present = 0;
+		CHECK_EQ(msix_place_layout(&m).table_bar, PLACE_NO_BAR);
+		CHECK_EQ(msix_place_layout(&m).pba_bar, PLACE_NO_BAR);
+	}
+}
+
+/* The one number parser: every tool's options, the hostile values too. */
+static void test_parse_num(void)
+{
+	static const char *const bad[] = {
+		"-1", " -1", "18446744073709551616", "99999999999999999999",
+		"12abc", "1e3", "0x", "08x", " 5", "", "+5", "5 ", "0x1g",
+	};
+	uint64_t v = 42;
+	int i = 42;
+
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		CHECK(parse_u64(bad[k], UINT64_MAX, &v) == -1);
+		CHECK(parse_int(bad[k], 0, 1000, &i) == -1);
+	}
+	CHECK(parse_u64(NULL, 10, &v) == -1);
+	CHECK_EQ(v, 42);		/* untouched on failure */
+	CHECK_EQ(i, 42);
+	CHECK(parse_u64("18446744073709551615", UINT64_MAX, &v) == 0);
+	CHECK_EQ(v, UINT64_MAX);
+	CHECK(parse_u64("0x10", 16, &v) == 0);
+	CHECK_EQ(v, 16);
+	CHECK(parse_u64("010", 100, &v) == 0);	/* octal, as C reads it */
+	CHECK_EQ(v, 8);
+	CHECK(parse_u64("0x11", 16, &v) == -1);	/* past max */
+	CHECK(parse_int("0", 1, 5, &i) == -1);	/* under min */
+	CHECK(parse_int("6", 1, 5, &i) == -1);
+	CHECK(parse_int("5", 1, 5, &i) == 0);
+	CHECK_EQ(i, 5);
+	CHECK(parse_int("2147483648", 0, 2147483647, &i) == -1);
+	CHECK(parse_int("2147483647", 0, 2147483647, &i) == 0);
+	CHECK_EQ(i, 2147483647);
+	CHECK(parse_int("0", 0, -1, &i) == -1);	/* no range at all */
+}
+
 static void test_stats(void)
 {
 	double odd[] = { 5, 1, 4, 2, 3 };
@@ -379,6 +479,125 @@ static void test_json(void)
 	free(buf);
 }
 
+/*
+ * The JSON string at "@key": " in @json, decoded into @out (as a JSON
+ * reader would: every escape jw_str writes), or NULL.
+ */
+static const char *json_string_at(const char *json, const char *key,
+				  char *out, size_t len)
+{
+	const char *p = strstr(json, key);
+	size_t n = 0;
+
+	if (!p || *(p += strlen(key)) != '"')
+		return NULL;
+	for (p++; *p && *p != '"' && n + 1 < len; p++) {
+		unsigned int u;
+
+		if (*p != '\\') {
+			if ((unsigned char)*p < 0x20)
+				return NULL;	/* JSON has no raw controls */
+			out[n++] = *p;
+			continue;
+		}
+		switch (*++p) {
+		case 'n':
+			out[n++] = '\n';
+			break;
+		case 'u':
+			if (sscanf(p + 1, "%4x", &u) != 1 || u > 0x7f)
+				return NULL;
+			out[n++] = (char)u;
+			p += 4;
+			break;
+		case '"':
+		case '\\':
+		case '/':
+			out[n++] = *p;
+			break;
+		default:
+			return NULL;
+		}
+	}
+	if (*p != '"')
+		return NULL;
+	out[n] = 0;
+	return out;
+}
+
+/*
+ * trapcount's report goes through this writer (bpf/trapcount.c): rows on
+ * one line, and a process name that needs escaping, as any process can
+ * name itself, comes back exactly.
+ */
+static void test_json_trapcount(void)
+{
+	static const char *const comms[] = {
+		"a\"b\\c", "a\"b\\c\td\x01\x1f\n\x7f", "\\\"\\", "plain",
+	};
+	char *buf = NULL, back[64];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	unsigned int hist[2] = { 0, 4294967295u };
+	struct jw w;
+
+	jw_init(&w, f);
+	jw_object(&w, NULL);
+	jw_str(&w, "schema", "vfio-barbench/trapcount/1");
+	jw_fixed(&w, "seconds", 1.5, 3);
+	jw_array_inline(&w, "attached");
+	jw_end(&w, ']');
+	jw_object_inline(&w, "lost");
+	jw_int(&w, "map_full", 0);
+	jw_int(&w, "no_start", 0);
+	jw_end(&w, '}');
+	jw_array(&w, "traps");
+	jw_object_inline(&w, NULL);
+	jw_int(&w, "pid", 7);
+	jw_str(&w, "comm", comms[0]);
+	jw_fixed(&w, "avg_ns", 12.34, 1);
+	jw_array_inline(&w, "hist_log2_ns");
+	for (int b = 0; b < 2; b++)
+		jw_int(&w, NULL, hist[b]);
+	jw_end(&w, ']');
+	jw_end(&w, '}');
+	jw_object_inline(&w, NULL);
+	jw_str(&w, "avg_ns", NULL);
+	jw_end(&w, '}');
+	jw_end(&w, ']');
+	jw_end(&w, '}');
+	fclose(f);
+	CHECK_STR(buf, "{\n"
+		  "  \"schema\": \"vfio-barbench/trapcount/1\",\n"
+		  "  \"seconds\": 1.500,\n"
+		  "  \"attached\": [],\n"
+		  "  \"lost\": {\"map_full\": 0, \"no_start\": 0},\n"
+		  "  \"traps\": [\n"
+		  "    {\"pid\": 7, \"comm\": \"a\\\"b\\\\c\", \"avg_ns\": 12.3, "
+		  "\"hist_log2_ns\": [0, 4294967295]},\n"
+		  "    {\"avg_ns\": null}\n"
+		  "  ]\n"
+		  "}\n");
+	free(buf);
+
+	/* Each name, written as trapcount writes it, read back exactly. */
+	for (size_t i = 0; i < sizeof(comms) / sizeof(comms[0]); i++) {
+		buf = NULL;
+		f = open_memstream(&buf, &len);
+		jw_init(&w, f);
+		jw_object_inline(&w, NULL);
+		jw_str(&w, "comm", comms[i]);
+		jw_end(&w, '}');
+		fclose(f);
+		/* No raw control character: one line, then its newline. */
+		CHECK(!strpbrk(buf, "\t\x01\x1f") &&
+		      strchr(buf, '\n') == buf + strlen(buf) - 1);
+		CHECK_STR(json_string_at(buf, "\"comm\": ", back,
+					 sizeof(back)), comms[i]);
+		free(buf);
+	}
+}
+
 /* Labels reach results files: bytes that are not UTF-8 must not. */
 static void test_utf8(void)
 {
@@ -432,9 +651,12 @@ int main(void)
 	test_regcaps_malformed();
 	test_msix();
 	test_places();
+	test_place_at();
+	test_parse_num();
 	test_stats();
 	test_addr();
 	test_json();
+	test_json_trapcount();
 	test_utf8();
 	return check_summary("unit");
 }

@@ -61,7 +61,12 @@ static void test_names(void)
 		CHECK(vmm_find(vmm_name(vmm_at(i))) == vmm_at(i));
 		CHECK(strstr(vmm_names(), vmm_name(vmm_at(i))) != NULL);
 		CHECK(vmm_source(vmm_at(i))[0] != 0);
+		/* --vmm's masks: each profile's bit leads back to it. */
+		CHECK_EQ(vmm_bit(vmm_at(i)), 1u << i);
+		CHECK(vmm_first(vmm_bit(vmm_at(i))) == vmm_at(i));
 	}
+	CHECK(vmm_first(0) == vmm_find("qemu"));	/* none: qemu */
+	CHECK(vmm_first(0x6) == vmm_at(1));		/* the first of two */
 	CHECK(vmm_find("kvmtool") == NULL);
 	CHECK(vmm_find(NULL) == NULL);
 	CHECK(vmm_at(5) == NULL);

@@ -5,31 +5,21 @@
  * kernel said about the device's regions.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "barbench.h"
-#include "status.h"
+#include "parse_num.h"
+#include "provenance.h"
+#include "timer.h"
 #include "vfio_compat.h"
 
-static const char *const path_names[PATH_COUNT] = {
-	[PATH_MMAP] = "mmap",
-	[PATH_FD] = "fd",
-	[PATH_VMM] = "vmm",
-};
-
-const char *path_name(enum path p)
-{
-	return p < PATH_COUNT ? path_names[p] : "?";
-}
-
-uint64_t system_page_size(void)
-{
-	return (uint64_t)sysconf(_SC_PAGESIZE);
-}
+#ifndef BARBENCH_VERSION
+#define BARBENCH_VERSION "unknown"
+#endif
 
 /* First line of @path, without its newline; "" if unreadable. */
 static void read_line(const char *path, char *buf, size_t len)
@@ -93,12 +83,14 @@ static void json_clock(struct jw *w)
 	jw_end(w, '}');
 }
 
-void json_provenance(struct jw *w, const struct options *o)
+void json_provenance(struct jw *w, const char *variant,
+		     uint64_t class_page_size)
 {
 	char cmdline[2048], model[256], date[64], module[128];
 	const char *round;
 	struct utsname u;
 	time_t now = time(NULL);
+	int round_num;
 
 	uname(&u);
 	read_line("/proc/cmdline", cmdline, sizeof(cmdline));
@@ -117,15 +109,15 @@ void json_provenance(struct jw *w, const struct options *o)
 	jw_str(w, "kernel_version", u.version);
 	jw_str(w, "kernel_cmdline", cmdline);
 	jw_int(w, "page_size", (long long)system_page_size());
-	jw_int(w, "class_page_size",
-	       (long long)(o->page_size ? o->page_size : system_page_size()));
+	jw_int(w, "class_page_size", (long long)class_page_size);
 	jw_str(w, "cpu_model", model);
 	jw_int(w, "cpus_online", sysconf(_SC_NPROCESSORS_ONLN));
-	jw_str(w, "variant", o->variant);
-	/* Set by the harness when variants alternate in one boot. */
+	jw_str(w, "variant", variant);
+	/* Set by the harness when variants alternate in one boot; a value
+	 * that is not a round number is left out, not guessed at. */
 	round = getenv("BARBENCH_ROUND");
-	if (round && *round)
-		jw_int(w, "round", atoi(round));
+	if (round && !parse_int(round, 0, INT_MAX, &round_num))
+		jw_int(w, "round", round_num);
 	/* Which vfio-pci-core measured: "OE" marks an out-of-tree rebuild. */
 	read_line("/sys/module/vfio_pci_core/taint", module, sizeof(module));
 	jw_str(w, "vfio_pci_core_taint", module);

@@ -22,10 +22,8 @@ import os
 import subprocess
 import tempfile
 
-import barload
-import barmatrix
-import barruns
-from barrender import page_label, unit
+from barbench import load, matrix, runs
+from barbench.render import page_label, unit
 
 PAGE_COLOURS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e"]
 PATH_COLOURS = {"mmap": "#1b9e77", "fd": "#d95f02", "vmm": "#7570b3",
@@ -125,7 +123,7 @@ def place_separators(cats):
 def medians_chart(doc, d, tmp):
     a, b = doc["baseline"], doc["candidate"]
     cats = categories(device_cases(doc, d))
-    paths_seen = barload.present_paths(device_cases(doc, d))
+    paths_seen = load.present_paths(device_cases(doc, d))
     series = [(p, vi, v) for p in paths_seen for vi, v in enumerate((a, b))]
     data, labels, values = [], [], []
     for i, ((place, off, op), w, paths) in enumerate(cats):
@@ -184,7 +182,7 @@ def traps_chart(doc, tmp):
     cases and the rounds."""
     a, b = doc["baseline"], doc["candidate"]
     groups = {}
-    vmm = barload.headline_vmm(barload.present_paths(doc["cases"]))
+    vmm = load.headline_vmm(load.present_paths(doc["cases"]))
     for c in doc["cases"]:
         if c["path"] != vmm:
             continue
@@ -198,7 +196,7 @@ def traps_chart(doc, tmp):
     keys = [k for k in groups if groups[k][0][1] or groups[k][1][1]]
     if not keys:
         return None
-    order = {p: i for i, p in enumerate(barruns.PLACE_ORDER)}
+    order = {p: i for i, p in enumerate(runs.PLACE_ORDER)}
     keys.sort(key=lambda k: (k[0], order.get(k[1], 9)))
     path = os.path.join(tmp, "traps.dat")
     rows = []
@@ -276,7 +274,7 @@ def distributions_chart(doc, pooled_a, pooled_b, d, tmp):
     for pi, (place, (off, w)) in enumerate(panels):
         plots, tics, labels, values = [], [], [], []
         x = 0
-        for p in barload.PATHS:
+        for p in load.PATHS:
             if not any(k[3:] == (off, p, "read", w)
                        for k in list(pooled_a) + list(pooled_b)):
                 continue
@@ -353,7 +351,7 @@ def draw(doc, variants, outdir):
     """Every chart of a comparison into outdir; their names."""
     os.makedirs(outdir, exist_ok=True)
     a, b = doc["baseline"], doc["candidate"]
-    pooled_a, pooled_b = barruns.pool(variants[a]), barruns.pool(variants[b])
+    pooled_a, pooled_b = runs.pool(variants[a]), runs.pool(variants[b])
     drawn = []
     with tempfile.TemporaryDirectory(prefix="compare-charts.") as tmp:
         for d in doc["devices"]:
@@ -380,9 +378,9 @@ def vmm_chart(doc, inputs, tmp):
     colour per page size."""
     dev = doc["headline"]["device"]
     a, b = doc["variants"]["A"], doc["variants"]["B"]
-    keys = [k for k in barmatrix.shown_keys(inputs, False)
+    keys = [k for k in matrix.shown_keys(inputs, False)
             if k[0] == dev and k[3] == doc["headline"]["path"]]
-    rows = [r for r in barmatrix.rows_of(inputs, keys)]
+    rows = [r for r in matrix.rows_of(inputs, keys)]
     if not rows:
         return None
     series = [(pi, vi) for pi in range(len(inputs)) for vi in range(2)]
@@ -412,7 +410,7 @@ def vmm_chart(doc, inputs, tmp):
                     " / ".join(c["place"] for c in r["cells"])) + f" {i}"
         for i, r in enumerate(rows))
     lo, hi = min(values), max(values)
-    name = barmatrix.DEVICE_NAMES.get(dev, dev)
+    name = matrix.DEVICE_NAMES.get(dev, dev)
     sizes = " vs ".join(f"{page_label(p.page_size)} ({p.env['arch'] or '-'})"
                         for p in inputs)
     title = (f"{name} {dev}, vmm path: median {per_access(doc)} with its 95% "

@@ -1,14 +1,223 @@
-"""The loader's half for comparison documents (compare.json, schema
-vfio-barbench/compare/1, written by scripts/compare-report): each checked member
-by member, so that scripts/matrix refuses a damaged one naming the file and
-the member, never with a traceback.  Reading the file is barload's.
+"""compare/1, the comparison of two kernel variants (compare.json), in one
+place: the document scripts/compare-report writes (build), and the document
+scripts/matrix reads back (CompareDoc), checked member by member so that a
+damaged one is refused naming the file and the member, never with a
+traceback.  Reading the file's bytes is barbench.load's.
 """
+import copy
+import datetime
 import json
 import os
 
-from barload import InputError, is_count, is_number, obj, read_json
+from barbench import load, runs, stats
+from barbench.load import InputError, is_count, is_number, obj, read_json
+from barbench.render import unit
 
 COMPARE_SCHEMA = "vfio-barbench/compare/1"
+
+
+# ---- writing: the analysis of a comparison folder ------------------------
+
+def side(p):
+    """One variant's view of a case for compare.json."""
+    if p is None:
+        return None
+    return {
+        "samples": len(p.raw),
+        "median_ns": stats.median(p.raw) if p.usable else None,
+        "ci95_ns": None,
+        "skipped": p.skipped[0] if p.skipped else None,
+        "routes": sorted(set(r for r in p.routes if r)),
+        "traps": {"bar": p.trap_bar, "accesses": p.trap_n}
+        if p.usable and p.has_traps and p.trap_n else None,
+        "rounds": [{"round": label, "median_ns": m}
+                   for label, m in p.rounds],
+        "files": p.sources,
+    }
+
+
+def why_unusable(p, name):
+    if p is None:
+        return f"missing under {name}"
+    if p.skipped:
+        return f"not mappable under {name}"
+    return f"no samples under {name}"
+
+
+def analyse(pa, pb, a, b, cfg, rng):
+    """The comparison of one case, as a compare.json entry."""
+    ref = pa or pb
+    dev_id, addr, bar, off, path, op, width = ref.key
+    out = {"device": {"id": dev_id, "address": addr}, "bar": bar,
+           "offset": off, "register": ref.register, "place": ref.place,
+           "path": path, "op": op, "width": width,
+           "A": side(pa), "B": side(pb), "ratio": None, "ratio_ci95": None,
+           "change_pct": None, "p": None, "mark": "", "significant": False,
+           "traps_change": None}
+    ua, ub = pa is not None and pa.usable, pb is not None and pb.usable
+    if not ua or not ub:
+        if not ua and not ub:
+            if pa is not None and pb is not None and pa.skipped and \
+                    pb.skipped:
+                out["verdict"] = "not mappable under either"
+            else:
+                out["verdict"] = f"{why_unusable(pa, a)}, " \
+                                 f"{why_unusable(pb, b)}"
+        else:
+            out["verdict"] = why_unusable(pb, b) if ua else \
+                why_unusable(pa, a)
+        out["status"] = "one-sided"
+        return out
+    con = runs.Contrast(pa, pb, cfg.resamples, rng)
+    out["A"]["ci95_ns"] = list(con.base_ci)
+    out["B"]["ci95_ns"] = list(con.cand_ci)
+    lo, hi = con.ratio_ci
+    effect = con.ratio >= 1 + cfg.min_effect or \
+        con.ratio <= 1 / (1 + cfg.min_effect)
+    significant = con.p < cfg.alpha and (lo > 1 or hi < 1) and effect
+    agree = rounds_agree(pa, pb, con.ratio > 1, cfg.min_effect)
+    verdict = ("worse" if con.ratio > 1 else "better") if significant \
+        else "no significant change"
+    if significant and agree is False and cfg.rounds_must_agree:
+        significant = False
+        verdict = "no significant change (rounds disagree)"
+    out.update({
+        "ratio": con.ratio, "ratio_ci95": [lo, hi],
+        "change_pct": con.change_pct, "p": con.p,
+        "mark": stats.mark(con.p),
+        "significant": significant,
+        "rounds_agree": agree,
+        "verdict": verdict,
+        "traps_change": runs.trap_change(pa, pb),
+        "status": "compared",
+    })
+    return out
+
+
+def rounds_agree(pa, pb, slower, min_effect):
+    """Whether every round of B differs from every round of A in the
+    direction of the pooled change by min_effect: None with fewer than two
+    rounds a side.  Rounds alternate in one boot, so drift that hits one
+    round of a variant shows as rounds that disagree."""
+    ra = [m for _, m in pa.rounds if is_number(m) and m > 0]
+    rb = [m for _, m in pb.rounds if is_number(m) and m > 0]
+    if len(ra) < 2 or len(rb) < 2:
+        return None
+    if slower:
+        return min(rb) >= max(ra) * (1 + min_effect)
+    return max(rb) * (1 + min_effect) <= min(ra)
+
+
+def round_labels(variant_runs):
+    """The rounds' labels in the order they ran (r2 before r10)."""
+    labels = {runs.run_label(r) for r in variant_runs}
+    return sorted(labels, key=lambda t: (len(t), t))
+
+
+def drift(cases, key):
+    """Per variant: how far apart a case's round medians are (max/min),
+    over the cases measured in more than one round."""
+    spreads = []
+    for c in cases:
+        s = c[key]
+        meds = [r["median_ns"] for r in (s or {}).get("rounds", [])
+                if is_number(r["median_ns"]) and r["median_ns"] > 0]
+        if len(meds) > 1:
+            spreads.append(max(meds) / min(meds))
+    if not spreads:
+        return None
+    return {"cases": len(spreads), "median": stats.median(spreads),
+            "max": max(spreads)}
+
+
+def module_file(rundir, v):
+    """RUNDIR/V/module from the harness: "stock", or the sha256 of the
+    variant's vfio-pci-core.ko."""
+    try:
+        with open(os.path.join(rundir, v, "module")) as f:
+            return f.read().strip() or "-"
+    except OSError:
+        return None
+
+
+def environment(rundir, a, b, runs_a, runs_b):
+    """Every environment member, both sides; "differs" marks what may
+    invalidate the comparison, "expected" what the variants change on
+    purpose (the module)."""
+    rows = []
+    diffs = {name for name, _, _ in runs.env_differences(runs_a, runs_b)}
+    for name, _ in runs.ENV_KEYS:
+        expected = name in runs.EXPECTED_DIFF
+        rows.append({"name": name,
+                     "A": runs.env_values(runs_a, name),
+                     "B": runs.env_values(runs_b, name),
+                     "differs": name in diffs and not expected,
+                     "expected": expected})
+    ma, mb = module_file(rundir, a), module_file(rundir, b)
+    if ma or mb:
+        rows.append({"name": "vfio-pci-core module", "A": [ma or "-"],
+                     "B": [mb or "-"], "differs": False, "expected": True})
+    return rows
+
+
+def build(rundir, a, b, variants, cfg):
+    """The compare/1 document of variants a and b of a comparison folder
+    (load.variants), under the thresholds cfg (runs.Config)."""
+    runs_a, runs_b = variants[a], variants[b]
+    clock = load.one_clock(runs_a + runs_b, f"{rundir}: {a} and {b}")
+    if clock == "icount":
+        # Exact samples: [compare.icount]'s smaller effect is real.
+        cfg = copy.copy(cfg)
+        cfg.alpha, cfg.min_effect = cfg.icount_alpha, cfg.icount_min_effect
+    pa, pb = runs.pool(runs_a), runs.pool(runs_b)
+    keys = list(pa) + [k for k in pb if k not in pa]
+    keys.sort(key=lambda k: runs.sort_key(pa.get(k) or pb.get(k)))
+    rng = stats.rng(cfg.seed)
+    cases = [analyse(pa.get(k), pb.get(k), a, b, cfg, rng) for k in keys]
+    if not cases:
+        raise InputError(f"{rundir}: no cases under {a} or {b}")
+    verdicts = {}
+    for c in cases:
+        verdicts[c["verdict"]] = verdicts.get(c["verdict"], 0) + 1
+    traps = {}
+    for c in cases:
+        if c["traps_change"] in ("up", "down"):
+            traps[c["traps_change"]] = traps.get(c["traps_change"], 0) + 1
+    devices = []
+    for c in cases:
+        d = (c["device"]["address"], c["device"]["id"])
+        if d not in devices:
+            devices.append(d)
+    return {
+        "schema": COMPARE_SCHEMA,
+        "created": datetime.datetime.now(datetime.timezone.utc)
+        .strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "rundir": rundir,
+        "baseline": a, "candidate": b,
+        "clock": {"kind": clock, "unit": unit(clock).name},
+        "config": {"file": cfg.path, "alpha": cfg.alpha,
+                   "min_effect": cfg.min_effect,
+                   "resamples": cfg.resamples, "seed": cfg.seed,
+                   "test": "Mann-Whitney U, two-sided, normal approximation"
+                           " with tie and continuity corrections",
+                   "ci": "bootstrap percentile 95%, samples pooled over "
+                         "rounds",
+                   "rounds_must_agree": cfg.rounds_must_agree},
+        "rounds": {a: round_labels(runs_a), b: round_labels(runs_b)},
+        "devices": [{"address": d[0], "id": d[1]} for d in devices],
+        "environment": environment(rundir, a, b, runs_a, runs_b),
+        "environment_within": {
+            a: [{"name": n, "values": v}
+                for n, v in runs.env_within(runs_a)],
+            b: [{"name": n, "values": v}
+                for n, v in runs.env_within(runs_b)]},
+        "summary": {"verdicts": verdicts, "traps": traps,
+                    "drift": {a: drift(cases, "A"), b: drift(cases, "B")}},
+        "cases": cases,
+    }
+
+
+# ---- reading: a compare.json checked member by member ---------------------
 
 
 class Checker:

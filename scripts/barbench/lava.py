@@ -29,8 +29,8 @@ import json
 import re
 import zlib
 
-import barload
-from barload import InputError, RUN_SCHEMA
+from barbench import load
+from barbench.load import InputError, RUN_SCHEMA
 
 # How lava/report-cases.awk names a case: PLACE.REGISTER.OFFSET.OP.wW.PATH.
 REGISTER_CHARS = re.compile(r"[^A-Za-z0-9_-]")
@@ -128,7 +128,7 @@ LOG_LINE = re.compile(r'^(- )?\{"dt": ')
 
 def read_records(path):
     """(records, form) of one file: "log", "csv" or "yaml"."""
-    return parse_records(barload.read_bytes(path, "LAVA results"), path)
+    return parse_records(load.read_bytes(path, "LAVA results"), path)
 
 
 def parse_records(data, path):
@@ -255,7 +255,7 @@ def run_doc(path, data):
         return None
     if not isinstance(doc, dict) or doc.get("schema") != RUN_SCHEMA:
         return None
-    return barload.check_run(doc, f"attached {path}")
+    return load.check_run(doc, f"attached {path}")
 
 
 def same_number(text, value):

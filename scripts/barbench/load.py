@@ -5,19 +5,22 @@ What it reads:
   - barbench run files (schema vfio-barbench/run/1), folders of them, and
     bundles of them (vfio-barbench/bundle/1), as Run objects (load);
   - comparison documents (compare.json, vfio-barbench/compare/1), checked
-    member by member: barload_compare.CompareDoc, on top of this module.
+    member by member: barbench.compare.CompareDoc, on top of this module.
 
 Why one module: a damaged or foreign file must get the same clear refusal
 (InputError: exit 2, the file and the member named) from report, compare,
 gate, bundle, matrix and overhead, never a traceback; and every script must
 accept the same inputs, so that a bundle that gates also reports.
 """
+import argparse
 import json
 import math
 import os
 import re
 import shutil
 import sys
+
+from barbench import status
 
 RUN_SCHEMA = "vfio-barbench/run/1"
 BUNDLE_SCHEMA = "vfio-barbench/bundle/1"
@@ -66,20 +69,15 @@ def label_vmm_path(c, where):
 CASE_MEMBERS = [("bar", int), ("offset", int), ("width", int),
                 ("path", str), ("op", str), ("place", str)]
 
-# Exit statuses shared by every script (the gate adds 1, "regressed").
-EXIT_INPUT = 2       # invalid input or usage
-EXIT_NO_CHART = 3    # reports written, the chart could not be drawn
-EXIT_OUTPUT = 4      # the output could not be written; nothing half-written
-EXIT_BUG = 70        # an internal error: never 1, which the gate's callers
-#                      read as "regressed"
-
 
 class InputError(Exception):
-    """Bad, foreign or mismatched input: the tools exit 2 with its text."""
+    """Bad, foreign or mismatched input: the tools exit 2
+    (status.INVALID_INPUT) with its text."""
 
 
 class OutputError(Exception):
-    """An output that cannot be written: the tools exit 4 with its text."""
+    """An output that cannot be written: the tools exit 41
+    (status.OUTPUT_FAILED) with its text."""
 
 
 class Run:
@@ -477,31 +475,43 @@ def publish_folder(tmp, out):
 
 # ---- running a script ----------------------------------------------------
 
+def parser(doc, prog=None):
+    """The argument parser of a script whose docstring is its manual: the
+    first paragraph is the description, the second the usage (argparse
+    prints its own), the rest (inputs, outputs, exit statuses) the epilog
+    of --help."""
+    parts = doc.split("\n\n")
+    return argparse.ArgumentParser(
+        prog=prog, description=parts[0], epilog="\n\n".join(parts[2:]),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
 def guard(prog, main):
-    """Run main() and exit with its status.  InputError exits 2 and
-    OutputError 4, each with its message; an interrupt 130; a closed stdout
-    quietly; any other exception is a bug, reported as one and exiting 70,
-    never 1 (the gate's "regressed") and never as a bare traceback."""
+    """Run main() and exit with its status (barbench.status).  InputError
+    exits 2 and OutputError 41, each with its message; an interrupt 130; a
+    closed stdout quietly; any other exception is a bug, reported as one and
+    exiting 49, never 1 (the gate's "regressed") and never as a bare
+    traceback."""
     try:
-        status = main()
+        rc = main()
         sys.stdout.flush()
     except InputError as e:
         print(f"{prog}: {e}", file=sys.stderr)
-        status = EXIT_INPUT
+        rc = status.INVALID_INPUT
     except OutputError as e:
         print(f"{prog}: {e}", file=sys.stderr)
-        status = EXIT_OUTPUT
+        rc = status.OUTPUT_FAILED
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)
-        status = 130
+        rc = status.INTERRUPTED
     except BrokenPipeError:
         # The reader went away (| head): not an error of ours.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        status = 0
+        rc = status.SUCCESS
     except Exception as e:  # noqa: BLE001 -- the point of the guard
         print(f"{prog}: internal error: {type(e).__name__}: {e}; this is a "
               "bug of vfio-barbench: please report it with the input",
               file=sys.stderr)
-        status = EXIT_BUG
-    sys.exit(status)
+        rc = status.INTERNAL_ERROR
+    sys.exit(rc)

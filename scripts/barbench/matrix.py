@@ -1,18 +1,19 @@
 """The model of scripts/matrix: several comparisons (compare.json, one per
 page size) turned into one document, vfio-barbench/matrix/1: the rows per
 device, register, path, op and width with a cell per page size, and the
-headline a reviewer quotes.  Reading the comparisons is barload's
-(barload_compare.CompareDoc); drawing them is scripts/matrix's and barcharts'.
+headline a reviewer quotes.  Reading the comparisons is
+barbench.compare's (CompareDoc); drawing them is scripts/matrix's and
+barbench.charts'.
 """
 import datetime
 import fractions
 
-import barload
-from barload import PATHS, PLACE_ORDER, InputError
-from barload_compare import compare_key_text
-from barrender import factor, page_label, unit
+from barbench import load
+from barbench.compare import compare_key_text
+from barbench.load import PATHS, PLACE_ORDER, InputError
+from barbench.render import factor, page_label, unit
 
-SCHEMA = "vfio-barbench/matrix/1"
+MATRIX_SCHEMA = "vfio-barbench/matrix/1"
 # Devices the embedded guest has, in the order the report shows them.
 DEVICE_NAMES = {"1b36:0010": "QEMU NVMe", "1b36:000d": "qemu-xhci"}
 DEVICE_ORDER = ["1b36:0010", "1b36:000d"]
@@ -172,8 +173,8 @@ def headline(inputs, dev, off):
     size, with the numbers and the sentence."""
     keys = {k for inp in inputs for k in inp.cases
             if k[0] == dev and k[2] == off and k[4:] == ("read", 4) and
-            k[3] in barload.HEADLINE_PATHS}
-    path = barload.headline_vmm({k[3] for k in keys}) or "vmm:qemu"
+            k[3] in load.HEADLINE_PATHS}
+    path = load.headline_vmm({k[3] for k in keys}) or "vmm:qemu"
     keys = {k for k in keys if k[3] == path}
     what = f"{dev} 0x{off:04x} {path} read w4"
     if not keys:
@@ -293,7 +294,7 @@ def build(inputs, all_widths, hdev, hoff):
                                           for inp in inputs},
                             "rows": mine})
     return {
-        "schema": SCHEMA,
+        "schema": MATRIX_SCHEMA,
         "created": datetime.datetime.now(datetime.timezone.utc)
         .strftime("%Y-%m-%dT%H:%M:%SZ"),
         "variants": {"A": inputs[0].a, "B": inputs[0].b},

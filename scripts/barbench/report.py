@@ -9,9 +9,9 @@ change of layout never touches a verdict.
 """
 import os
 
-import barextras
-import barvmm
-from barrender import fraction, md_table, med_ci, num, short_cost, \
+from barbench import qemu_client
+from barbench.extras import fmt_count, fmt_seconds
+from barbench.render import fraction, md_table, med_ci, num, short_cost, \
     txt_table, unit, wrap as wrap_text
 
 
@@ -236,16 +236,17 @@ def report_md(doc, extras, warnings, charts):
 
 
 def vmm_md(doc):
-    """QEMU as the VFIO client (scripts/compare-report --vmm), beside barbench."""
+    """QEMU as the VFIO client (scripts/compare-report --qemu-runs), beside
+    barbench."""
     v = doc.get("vmm")
     if not v or not v["rows"]:
         return []
     a, b = doc["baseline"], doc["candidate"]
-    head, body = barvmm.table(v["rows"], a, b)
+    head, body = qemu_client.table(v["rows"], a, b)
     differ = sum(1 for r in v["rows"] if not r["agree"])
     return ["## QEMU as the VFIO client (make vmm)", "",
             f"Debian's QEMU, measured by its trace events and trapcount "
-            f"({barvmm.provenance_line(v)}): trapped/all accesses per "
+            f"({qemu_client.provenance_line(v)}): trapped/all accesses per "
             f"register under {a} and {b}, beside barbench's vmm:qemu path "
             f"(its counting pass). "
             + ("They agree on every register."
@@ -260,11 +261,11 @@ def vmm_txt(doc):
     a, b = doc["baseline"], doc["candidate"]
     differ = sum(1 for r in v["rows"] if not r["agree"])
     L = wrap(f"QEMU as the VFIO client (make vmm, "
-             f"{barvmm.provenance_line(v)}): trapped/all accesses, A = {a}, "
+             f"{qemu_client.provenance_line(v)}): trapped/all accesses, A = {a}, "
              f"B = {b}; " + ("barbench's vmm:qemu agrees on every register"
                              if not differ else
                              f"{differ} registers DIFFER"), indent="")
-    return L + barvmm.txt_tables(v["rows"], a, b)
+    return L + qemu_client.txt_tables(v["rows"], a, b)
 
 
 def drift_md(doc, cases):
@@ -307,7 +308,7 @@ def extras_md(extras, a, b):
     """hyperfine and perf stat, one table per variant and tool; perf's
     rounds side by side, since the same counters repeat in each."""
     L = []
-    sec = barextras.fmt_seconds
+    sec = fmt_seconds
     for v in (a, b):
         hf, perf = extras[v]["hyperfine"], extras[v]["perf"]
         if hf:
@@ -335,7 +336,7 @@ def extras_md(extras, a, b):
                           if (r["event"], r["unit"]) == ev), None)
                 if r is None:
                     return "-"
-                text = barextras.fmt_count(r["value"], r.get("text"))
+                text = fmt_count(r["value"], r.get("text"))
                 if r["variance_pct"] is not None:
                     text += f" ±{r['variance_pct']:g}%"
                 return text

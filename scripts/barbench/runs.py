@@ -1,7 +1,7 @@
 """Runs pooled and contrasted for scripts/compare-report and scripts/gate: each
 case's samples pooled over runs (rounds), one case against another, the
 environment a run was taken in, and gate.conf.  Reading and checking the
-files is barload's job.
+files is barbench.load's job.
 
 Why one module: compare and gate must agree on what a case is (its key),
 on what makes a run unusable, and on the statistics of one case against
@@ -13,10 +13,13 @@ import json
 import math
 import os
 
-import barstats
-from barload import InputError, PATHS, PLACE_ORDER, clock_of, is_number, obj
+from barbench import stats
+from barbench.load import InputError, PATHS, PLACE_ORDER, clock_of, \
+    is_number, obj
 
-CONF = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gate.conf")
+# scripts/gate.conf, beside the scripts that read it.
+SCRIPTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CONF = os.path.join(SCRIPTS, "gate.conf")
 
 
 def problems(run):
@@ -179,19 +182,19 @@ class Contrast:
     bootstrap CI, Mann-Whitney p, and each side's median with its CI."""
 
     def __init__(self, base, cand, resamples, rng):
-        self.base_median = barstats.median(base.raw)
-        self.cand_median = barstats.median(cand.raw)
+        self.base_median = stats.median(base.raw)
+        self.cand_median = stats.median(cand.raw)
         # One set of resampled medians per side gives both sides' CIs and,
-        # paired in draw order, the ratio's: the same as barstats.ratio_ci.
-        mb = barstats.bootstrap_medians(base.raw, resamples, rng)
-        mc = barstats.bootstrap_medians(cand.raw, resamples, rng)
-        self.base_ci = barstats.percentile_ci(mb)
-        self.cand_ci = barstats.percentile_ci(mc)
+        # paired in draw order, the ratio's: the same as stats.ratio_ci.
+        mb = stats.bootstrap_medians(base.raw, resamples, rng)
+        mc = stats.bootstrap_medians(cand.raw, resamples, rng)
+        self.base_ci = stats.percentile_ci(mb)
+        self.cand_ci = stats.percentile_ci(mc)
         self.ratio = self.cand_median / self.base_median \
             if self.base_median else math.inf
-        self.ratio_ci = barstats.percentile_ci(
+        self.ratio_ci = stats.percentile_ci(
             [c / b if b else math.inf for b, c in zip(mb, mc)])
-        _, self.p = barstats.mann_whitney_u(cand.raw, base.raw)
+        _, self.p = stats.mann_whitney_u(cand.raw, base.raw)
 
     @property
     def change_pct(self):

@@ -10,6 +10,8 @@ import json
 import os
 import sys
 
+import runner
+
 
 def main():
     passed = failed = 0
@@ -47,8 +49,7 @@ def main():
                       f"({t['bar']})")
             check(t["config"] == 0 and t["other"] == 0,
                   f"{what}: no config or other-region access")
-    print(f"traps: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return runner.summary("traps", passed, failed)
 
 
 if __name__ == "__main__":

@@ -14,8 +14,8 @@ import json
 import os
 import random
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
+from runner import REPO
+
 REFERENCE = os.path.join(REPO, "results", "reference", "x86_64-stock")
 DEVICES = ["0000_00_02_0", "0000_00_03_0"]
 

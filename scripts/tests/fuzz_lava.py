@@ -18,13 +18,12 @@ import sys
 import tempfile
 import traceback
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(REPO, "lava", "tests"))
-import barlava  # noqa: E402
-import lavasim  # noqa: E402
-import yaml  # noqa: E402
+import runner
+import yaml
+from barbench import lava
+from runner import HERE, REPO
+
+lavasim = runner.lavasim()
 
 AWK = os.path.join(REPO, "lava", "report-cases.awk")
 
@@ -40,8 +39,8 @@ def inputs():
     forms = {"log": log, "csv": lavasim.csv_text(exported).encode(),
              "yaml": yaml.dump(exported, Dumper=dumper,
                                default_flow_style=None).encode()}
-    records = barlava.parse_records(forms["csv"], "kept.csv")[0]
-    run = barlava.files(records)["0_barbench-suite"]["0000_00_02_0.json"]
+    records = lava.parse_records(forms["csv"], "kept.csv")[0]
+    run = lava.files(records)["0_barbench-suite"]["0000_00_02_0.json"]
     return forms, run
 
 
@@ -57,9 +56,9 @@ def mutate(data, rng):
 
 
 def read(path):
-    records = barlava.read_records(path)[0]
-    for suite, fs in barlava.files(records).items():
-        barlava.cross_check(suite, records, fs)
+    records = lava.read_records(path)[0]
+    for suite, fs in lava.files(records).items():
+        lava.cross_check(suite, records, fs)
 
 
 def main():
@@ -76,7 +75,7 @@ def main():
             try:
                 read(path)
                 passed += 1
-            except barlava.InputError:
+            except lava.InputError:
                 passed += 1
             except Exception:              # noqa: BLE001 -- what we hunt
                 failed += 1
@@ -102,8 +101,7 @@ def main():
             else:
                 failed += 1
                 print(f"FAIL: report-cases.awk on JSON mutant {i}")
-    print(f"fuzz-lava: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return runner.summary("fuzz-lava", passed, failed)
 
 
 if __name__ == "__main__":

@@ -18,11 +18,10 @@ import sys
 import tempfile
 import traceback
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.dirname(HERE))
-import barload  # noqa: E402
-import barruns  # noqa: E402
+import runner
+from barbench import load, status
+from barbench.runs import pool, problems
+from runner import REPO
 
 ODD_VALUES = [None, float("nan"), float("inf"), -1, 0, 1e308, "", "x", [], {},
               True, 2 ** 70]
@@ -77,8 +76,9 @@ def hostile(text, rng):
 
 
 def run_commands(baseline, mutant):
-    for cmd, allowed in (("gate", (0, 1, 2)), ("report", (0, 2)),
-                         ("bundle", (0, 2))):
+    ok, no, bad = status.SUCCESS, status.FAILED, status.INVALID_INPUT
+    for cmd, allowed in (("gate", (ok, no, bad)), ("report", (ok, bad)),
+                         ("bundle", (ok, bad))):
         args = {"gate": [baseline, mutant], "report": [mutant],
                 "bundle": ["-o", mutant + ".bundle", mutant]}[cmd]
         p = subprocess.run([sys.executable, os.path.join(REPO, "scripts", cmd)]
@@ -114,18 +114,18 @@ def main():
             with open(path, "wb") as f:
                 f.write(data)
             try:
-                runs = barload.load(path)
+                runs = load.load(path)
                 for run in runs:
-                    barruns.problems(run)
-                    barload.check_table(run)
-                barruns.pool(runs)
+                    problems(run)
+                    load.check_table(run)
+                pool(runs)
                 loaded += 1
                 # What loads goes on through the real commands (a sample:
                 # a process each is slow): a documented status, no traceback.
                 if loaded % 4 == 1 and not run_commands(seeds[0], path):
                     raise RuntimeError("a command crashed on this mutant")
                 passed += 1
-            except barload.InputError:
+            except load.InputError:
                 refused += 1
                 passed += 1
             except Exception:
@@ -136,8 +136,7 @@ def main():
                     f.write(data)
     print(f"# {iterations} mutants: {loaded} loaded, {refused} refused "
           f"with a message")
-    print(f"fuzz-results: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return runner.summary("fuzz-results", passed, failed)
 
 
 if __name__ == "__main__":

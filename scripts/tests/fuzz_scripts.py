@@ -5,7 +5,7 @@ scripts/matrix on compare.json files and scripts/overhead on an overhead
 folder, each with one of its input files damaged (fuzz_results' mutators:
 members deleted or retyped, bytes flipped, cut, huge integers, deep
 nesting, not UTF-8).  Every run must end in a documented status, 0, 2
-(invalid input) or 3 (no chart), never 1, 70 (an internal error: a bug the
+(invalid input) or 40 (no chart), never 1, 49 (an internal error: a bug the
 guard caught) or a traceback.  Deterministic (seeded).
 
 usage: fuzz_scripts.py [MUTANTS_PER_SCRIPT] [SEED]
@@ -20,13 +20,13 @@ import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, HERE)
-import fakeruns  # noqa: E402
-from fuzz_results import hostile, mutate_doc, mutate_text  # noqa: E402
+import fakeruns
+import runner
+from barbench import status
+from fuzz_results import hostile, mutate_doc, mutate_text
+from runner import REPO
 
-ALLOWED = (0, 2, 3)
+ALLOWED = (status.SUCCESS, status.INVALID_INPUT, status.NO_CHART)
 
 
 def damage(path, rng):
@@ -114,8 +114,7 @@ def main():
     for script, counts in seen.items():
         print(f"# {script}: " + ", ".join(
             f"{n} exit {rc}" for rc, n in sorted(counts.items())))
-    print(f"fuzz-scripts: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return runner.summary("fuzz-scripts", passed, failed)
 
 
 if __name__ == "__main__":

@@ -32,12 +32,8 @@ import os
 import re
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(REPO, "scripts"))
-sys.path.insert(0, os.path.join(REPO, "lava", "tests"))
-import barlava  # noqa: E402
-from barlava import case_name  # noqa: E402
+from barbench import lava
+from barbench.lava import case_name
 
 KTAP_RESULT = re.compile(r"^(ok|not ok) (\d+) (.+?)(?: # (SKIP)(?: (.*))?)?$")
 
@@ -49,7 +45,7 @@ def run_files(root):
         for n in names:
             p = os.path.join(d, n)
             with open(p, "rb") as f:
-                doc = barlava.run_doc(n, f.read())
+                doc = lava.run_doc(n, f.read())
             if doc is not None:
                 out[os.path.relpath(p, root)] = doc
     return out
@@ -85,7 +81,7 @@ def expected_facts(doc):
 
 def check_cases(results, suite, runs_dir):
     fails = []
-    by = sets_of(barlava.read_records(results)[0], suite)
+    by = sets_of(lava.read_records(results)[0], suite)
     runs = run_files(runs_dir)
     if not runs:
         fails.append(f"no run files under {runs_dir}")
@@ -106,7 +102,7 @@ def check_cases(results, suite, runs_dir):
             elif c.get("skipped"):
                 if r.result != "skip":
                     fails.append(f"{tset}: {r.name} is {r.result}, not skip")
-            elif not barlava.same_number(r.measurement, c["median_ns"]) or \
+            elif not lava.same_number(r.measurement, c["median_ns"]) or \
                     r.result != "pass":
                 fails.append(f"{tset}: {r.name}: {r.result} {r.measurement}"
                              f", median {c['median_ns']}")
@@ -120,7 +116,7 @@ def check_cases(results, suite, runs_dir):
             if r is None:
                 continue
             frac = c["traps"]["bar"] / c["trap_pass_accesses"]
-            if r.result != "pass" or not barlava.same_number(r.measurement,
+            if r.result != "pass" or not lava.same_number(r.measurement,
                                                              frac):
                 fails.append(f"{tset}: {r.name}: {r.result} "
                              f"{r.measurement}, JSON {frac}")
@@ -137,7 +133,7 @@ KERNELS = {
 
 
 def check_kernel(results, suite, tset, kernel):
-    got = sets_of(barlava.read_records(results)[0], suite).get(tset, {})
+    got = sets_of(lava.read_records(results)[0], suite).get(tset, {})
     fails = [f"{tset}: {n} is {got[n].result if n in got else 'missing'}, "
              f"expected {want} under {kernel}"
              for n, want in KERNELS[kernel].items()
@@ -170,18 +166,19 @@ def check_roundtrip(imported, runs_dir, job, board):
                 continue
             with open(dst, "rb") as f:
                 b = f.read()
-            if barlava.run_doc(n, a) is None:
+            if lava.run_doc(n, a) is None:
                 if a != b:
                     fails.append(f"{rel}: differs")
                 continue
             doc = json.loads(b)
-            lava = doc["provenance"].pop("lava", None)
+            member = doc["provenance"].pop("lava", None)
             if doc != json.loads(a):
                 fails.append(f"{rel}: differs beyond provenance.lava")
             want = {"job": job, "board": board,
                     "sha256": hashlib.sha256(a).hexdigest()}
-            if not lava or any(lava.get(k) != v for k, v in want.items()):
-                fails.append(f"{rel}: provenance.lava {lava}, want {want}")
+            if not member or any(member.get(k) != v
+                                 for k, v in want.items()):
+                fails.append(f"{rel}: provenance.lava {member}, want {want}")
     return fails
 
 
@@ -216,9 +213,9 @@ def check_ktap(path, results, suite):
             plan, lines = parse_ktap(f.read())
         except ValueError as e:
             return [f"{path}: {e}"]
-    by = sets_of(barlava.read_records(results)[0], suite)
+    by = sets_of(lava.read_records(results)[0], suite)
     facts = {f"{s}.{n}": r.result for s, cases in by.items()
-             if s not in (None, barlava.ATTACH_SET)
+             if s not in (None, lava.ATTACH_SET)
              for n, r in cases.items() if r.units not in ("ns", "insns")}
     facts = {k: v for k, v in facts.items()
              if not (v == "skip" and k.rsplit(".", 1)[-1].split("-")[0] in
@@ -252,7 +249,9 @@ def check_selfcheck(path, name):
 
 def check_dispatcher(log):
     import yaml
-    import lavasim
+
+    import runner
+    lavasim = runner.lavasim()
     target, real = [], []
     with open(log) as f:
         for ln in f:

@@ -5,7 +5,7 @@ median against every possible resample, the ratio CI against a known
 ratio, and the whole report on a fake two-variant comparison folder made
 from the real reference runs (fakeruns.py): verdicts, trap fractions,
 one-sided cases, environment differences, drift, hyperfine and perf
-tables, charts, and exit status 2 or 3 on bad input or no gnuplot."""
+tables, charts, and exit status 2 or 40 on bad input or no gnuplot."""
 import collections
 import itertools
 import json
@@ -18,14 +18,11 @@ import sys
 import tempfile
 import unittest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, ".."))
-import barextras  # noqa: E402
-import barstats  # noqa: E402
-import fakeruns  # noqa: E402
+import fakeruns
+import runner
+from barbench import extras, stats, status
 
-COMPARE = os.path.join(HERE, "..", "compare-report")
+COMPARE = os.path.join(runner.SCRIPTS, "compare-report")
 
 
 def exact_mwu_p(x, y):
@@ -50,10 +47,10 @@ class MannWhitney(unittest.TestCase):
         # x = 1 2 3, y = 4 5 6: U_x = 0 (no x beats a y); mean 9/2 = 4.5;
         # var = 3*3*(6+1)/12 = 5.25; z = (4.5 - 0.5)/sqrt(5.25) = 1.745743;
         # p = 2 (1 - Phi(z)) = 0.080856.
-        u, p = barstats.mann_whitney_u([1, 2, 3], [4, 5, 6])
+        u, p = stats.mann_whitney_u([1, 2, 3], [4, 5, 6])
         self.assertEqual(u, 0)
         self.assertAlmostEqual(p, 0.080856, places=5)
-        u, p2 = barstats.mann_whitney_u([4, 5, 6], [1, 2, 3])
+        u, p2 = stats.mann_whitney_u([4, 5, 6], [1, 2, 3])
         self.assertEqual(u, 9)
         self.assertAlmostEqual(p2, p, places=12)
 
@@ -64,18 +61,18 @@ class MannWhitney(unittest.TestCase):
         # + 1.5).  Ties t = 3, 2: sum(t^3 - t) = 30; n = 8;
         # var = 16/12 * (9 - 30/56) = 11.285714; z = (|2.5 - 8| - 0.5) /
         # 3.359422 = 1.488351; p = 2 (1 - Phi(z)) = 0.136658.
-        u, p = barstats.mann_whitney_u([1, 2, 2, 3], [2, 3, 4, 5])
+        u, p = stats.mann_whitney_u([1, 2, 2, 3], [2, 3, 4, 5])
         self.assertEqual(u, 2.5)
         self.assertAlmostEqual(p, 0.136658, places=5)
 
     def test_ranks_average_ties(self):
-        r, ties = barstats.ranks([10, 20, 20, 30, 20])
+        r, ties = stats.ranks([10, 20, 20, 30, 20])
         self.assertEqual(r, [1, 3, 3, 5, 3])
         self.assertEqual(ties, [3])
 
     def test_identical_samples(self):
-        self.assertEqual(barstats.mann_whitney_u([5] * 4, [5] * 6)[1], 1.0)
-        self.assertEqual(barstats.mann_whitney_u([1, 2, 3], [1, 2, 3])[1],
+        self.assertEqual(stats.mann_whitney_u([5] * 4, [5] * 6)[1], 1.0)
+        self.assertEqual(stats.mann_whitney_u([1, 2, 3], [1, 2, 3])[1],
                          1.0)
 
     def test_against_exact_enumeration(self):
@@ -86,17 +83,17 @@ class MannWhitney(unittest.TestCase):
             y = [rng.gauss(shift, 1) for _ in range(7)]
             with self.subTest(shift=shift):
                 exact = exact_mwu_p(x, y)
-                self.assertAlmostEqual(barstats.mann_whitney_u(x, y)[1],
+                self.assertAlmostEqual(stats.mann_whitney_u(x, y)[1],
                                        exact, delta=0.02)
 
     def test_large_shift_is_tiny_p(self):
         rng = random.Random(2)
         a = [rng.gauss(100, 5) for _ in range(200)]
         b = [rng.gauss(110, 5) for _ in range(200)]
-        self.assertLess(barstats.mann_whitney_u(a, b)[1], 1e-10)
+        self.assertLess(stats.mann_whitney_u(a, b)[1], 1e-10)
 
     def test_marks(self):
-        self.assertEqual([barstats.mark(p) for p in (0.2, 0.04, 0.009)],
+        self.assertEqual([stats.mark(p) for p in (0.2, 0.04, 0.009)],
                          ["", "*", "**"])
 
 
@@ -104,9 +101,9 @@ class Bootstrap(unittest.TestCase):
     def check_exact(self, xs, draws=100000):
         """bootstrap_medians' distribution against all n^n resamples."""
         n = len(xs)
-        exact = collections.Counter(barstats.median(r) for r in
+        exact = collections.Counter(stats.median(r) for r in
                                     itertools.product(xs, repeat=n))
-        got = collections.Counter(barstats.bootstrap_medians(
+        got = collections.Counter(stats.bootstrap_medians(
             xs, draws, random.Random(7)))
         self.assertLessEqual(set(got), set(exact))
         for m, count in exact.items():
@@ -124,8 +121,8 @@ class Bootstrap(unittest.TestCase):
     def test_matches_naive_resampling(self):
         rng = random.Random(3)
         xs = [rng.lognormvariate(5, 0.3) for _ in range(60)]
-        fast = sorted(barstats.bootstrap_medians(xs, 4000, random.Random(1)))
-        slow = sorted(barstats.bootstrap_medians_naive(xs, 4000,
+        fast = sorted(stats.bootstrap_medians(xs, 4000, random.Random(1)))
+        slow = sorted(stats.bootstrap_medians_naive(xs, 4000,
                                                        random.Random(2)))
         for q in (0.025, 0.5, 0.975):
             i = int(q * 4000)
@@ -140,20 +137,20 @@ class Bootstrap(unittest.TestCase):
             base = [rng.lognormvariate(math.log(100), 0.2) for _ in range(201)]
             cand = [3 * rng.lognormvariate(math.log(100), 0.2)
                     for _ in range(201)]
-            lo, hi = barstats.ratio_ci(base, cand, 2000, rng)
+            lo, hi = stats.ratio_ci(base, cand, 2000, rng)
             self.assertLess(lo, hi)
             covered += lo <= 3 <= hi
         self.assertGreaterEqual(covered, 0.85 * trials)
 
     def test_seeded(self):
         xs = list(range(101))
-        self.assertEqual(barstats.median_ci(xs, 500, barstats.rng(1)),
-                         barstats.median_ci(xs, 500, barstats.rng(1)))
+        self.assertEqual(stats.median_ci(xs, 500, stats.rng(1)),
+                         stats.median_ci(xs, 500, stats.rng(1)))
 
 
 class Perf(unittest.TestCase):
     def test_default_and_csv(self):
-        rows = barextras.parse_perf(fakeruns.PERF)
+        rows = extras.parse_perf(fakeruns.PERF)
         by = {r["event"]: r for r in rows}
         self.assertEqual(by["task-clock"]["value"], 1234.56)
         self.assertEqual(by["task-clock"]["unit"], "msec")
@@ -161,7 +158,7 @@ class Perf(unittest.TestCase):
         self.assertIsNone(by["cycles"]["value"])
         self.assertEqual(by["cycles"]["text"], "not supported")
         self.assertEqual(by["time elapsed"]["unit"], "seconds")
-        rows = barextras.parse_perf(
+        rows = extras.parse_perf(
             "     1,000      faults    #  1 K/sec    ( +-  2.50% )\n"
             "12.5,msec,task-clock,12500,100.00,0.9,CPUs utilized\n")
         self.assertEqual(rows[0]["variance_pct"], 2.5)
@@ -447,10 +444,10 @@ class Compare(unittest.TestCase):
             self.assertIn("## Warnings", fh.read())
 
     def test_no_gnuplot(self):
-        # Status 3 and why, but the reports are there, without charts.
+        # Status 40 and why, but the reports are there, without charts.
         d = self.small_rundir("nognuplot", extras=False)
         rc, _, err = self.run_compare(d, env={"PATH": "/nonexistent"})
-        self.assertEqual(rc, 3)
+        self.assertEqual(rc, status.NO_CHART)
         self.assertIn("compare: gnuplot not found on PATH", err)
         self.assertIn("apt-get install gnuplot-nox", err)
         self.assertFalse(os.path.exists(os.path.join(d, "charts")))
@@ -499,7 +496,7 @@ class Compare(unittest.TestCase):
 
     def test_vmm_rows_beside_barbench(self):
         d, vmm = self.vmm_rundir()
-        rc, out, err = self.run_compare(d, "--no-charts", "--vmm", vmm)
+        rc, out, err = self.run_compare(d, "--no-charts", "--qemu-runs", vmm)
         self.assertEqual(rc, 0, err)
         with open(os.path.join(d, "compare.json")) as f:
             rows = {r["offset"]: r for r in json.load(f)["vmm"]["rows"]}
@@ -532,7 +529,7 @@ class Compare(unittest.TestCase):
         doc["rows"][1]["traps"] = "10"
         with open(f, "w") as fh:
             json.dump(doc, fh)
-        rc, _, err = self.run_compare(d, "--no-charts", "--vmm", vmm)
+        rc, _, err = self.run_compare(d, "--no-charts", "--qemu-runs", vmm)
         self.assertEqual(rc, 2)
         self.assertIn("rows[1]: 'traps' is '10', not a count", err)
 
@@ -540,13 +537,10 @@ class Compare(unittest.TestCase):
         d, vmm = self.vmm_rundir()
         with open(os.path.join(vmm, "vmm.json"), "w") as f:
             f.write('{"schema": "vfio-barbench/run/1"}')
-        rc, _, err = self.run_compare(d, "--no-charts", "--vmm", vmm)
+        rc, _, err = self.run_compare(d, "--no-charts", "--qemu-runs", vmm)
         self.assertEqual(rc, 2)
         self.assertIn("not scripts/qemu-client-report's vmm.json", err)
         self.assertFalse(os.path.exists(os.path.join(d, "compare.json")))
 
 if __name__ == "__main__":
-    result = unittest.main(exit=False, verbosity=0).result
-    failed = len(result.failures) + len(result.errors)
-    print(f"compare: {result.testsRun - failed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    runner.main("compare-report")

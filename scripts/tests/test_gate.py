@@ -13,10 +13,10 @@ import sys
 import tempfile
 import unittest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import fakeruns  # noqa: E402
+import fakeruns
+import runner
+from runner import SCRIPTS
 
-SCRIPTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 GATE = os.path.join(SCRIPTS, "gate")
 BUNDLE = os.path.join(SCRIPTS, "bundle")
 
@@ -308,7 +308,4 @@ class Gate(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    result = unittest.main(exit=False, verbosity=0).result
-    failed = len(result.failures) + len(result.errors)
-    print(f"gate: {result.testsRun - failed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    runner.main("gate")

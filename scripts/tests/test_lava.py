@@ -16,17 +16,14 @@ import sys
 import tempfile
 import unittest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SCRIPTS = os.path.dirname(HERE)
-REPO = os.path.dirname(SCRIPTS)
+import lavacheck
+import runner
+import yaml
+from barbench import lava, status
+from runner import HERE, REPO, SCRIPTS
+
+lavasim = runner.lavasim()
 LAVA = os.path.join(REPO, "lava")
-sys.path.insert(0, SCRIPTS)
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(LAVA, "tests"))
-import barlava  # noqa: E402
-import lavacheck  # noqa: E402
-import lavasim  # noqa: E402
-import yaml  # noqa: E402
 
 # libyaml where there is one: the exports are thousands of lines.
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -244,8 +241,8 @@ class Kept(unittest.TestCase):
         cls.csv = os.path.join(t, "standin.csv")
         with open(cls.csv, "w") as f:
             f.write(lavasim.csv_text(exported))
-        cls.records = barlava.read_records(cls.yaml)[0]
-        cls.files = barlava.files(cls.records)
+        cls.records = lava.read_records(cls.yaml)[0]
+        cls.files = lava.files(cls.records)
         # What the boards wrote, from the chunks, for lavacheck.
         for suite, fs in cls.files.items():
             for p, data in fs.items():
@@ -303,7 +300,7 @@ class ReportCases(Kept):
     names it, each fact once; KTAP of the facts; bad input refused."""
 
     def test_cases_of_the_kept_runs(self):
-        logged = barlava.files(barlava.read_records(self.log)[0])
+        logged = lava.files(lava.read_records(self.log)[0])
         self.assertEqual(sorted(logged), ["0_barbench-suite",
                                           "1_barbench-compare"])
         for suite, fs in logged.items():
@@ -387,7 +384,7 @@ class ReportCases(Kept):
         self.assertIn("not ok 1 trunc.results-file", out)
         rc, _, err = run([rc_cases, self.suite_runs],
                          env={"PATH": "/usr/bin:/bin"})
-        self.assertEqual(rc, 3)
+        self.assertEqual(rc, 50)    # lava/report-cases' EXIT_LAVA_CASE
         self.assertIn("lava-test-case not found", err)
         for args, msg in (([], "no results FILE"), (["--bogus"], "unknown"),
                           (["--attach", "/nonexistent"], "not a folder"),
@@ -448,10 +445,10 @@ class Importer(Kept):
         self.assertEqual(rc, 0, err)
         with open(os.path.join(self.out("info"), "0_barbench-suite",
                                "0000_00_02_0.json")) as f:
-            lava = json.load(f)["provenance"]["lava"]
-        self.assertEqual((lava["job"], lava["board"], lava["device_type"],
-                          lava["set"]), ("7", "rpi4-01", "bcm2711-rpi-4-b",
-                                         "0000_00_02_0"))
+            member = json.load(f)["provenance"]["lava"]
+        self.assertEqual((member["job"], member["board"],
+                          member["device_type"], member["set"]),
+                         ("7", "rpi4-01", "bcm2711-rpi-4-b", "0000_00_02_0"))
         with open(info, "w") as f:
             f.write("id: 8\ndevice: rpi4-01\n")
         self.refused(self.yaml, "more than one job: 7, 8", "--job-info", info)
@@ -475,11 +472,11 @@ class Importer(Kept):
             yaml.dump(cases, f, Dumper=DUMPER, default_flow_style=None)
         return path
 
-    def refused(self, path, msg, *extra, status=2):
+    def refused(self, path, msg, *extra):
         out = self.out("refused")
         rc, stdout, err = self.lava_import("--board", "qemu", "-o", out,
                                            *extra, path)
-        self.assertEqual(rc, status, f"{path}: {err}")
+        self.assertEqual(rc, status.INVALID_INPUT, f"{path}: {err}")
         self.assertIn(msg, err)
         self.assertNotIn("Traceback", err)
         self.assertFalse(os.path.exists(out), "written anyway")
@@ -544,20 +541,14 @@ class Importer(Kept):
         self.assertEqual(rc, 2)
         self.assertIn("name the board", err)
         self.refused(self.yaml, "only letters", "--board", "a/b")
-        # An output that cannot be written: 4, nothing left.
+        # An output that cannot be written: 41, nothing left.
         blocker = os.path.join(self.tmp.name, "a-file")
         open(blocker, "w").close()
         rc, _, err = self.lava_import("--board", "q", "-o",
                                       os.path.join(blocker, "sub"), self.yaml)
-        self.assertEqual(rc, 4, err)
+        self.assertEqual(rc, status.OUTPUT_FAILED, err)
         self.assertIn("nothing written", err)
 
 
 if __name__ == "__main__":
-    result = unittest.main(exit=False, verbosity=0).result
-    failed = len(result.failures) + len(result.errors)
-    skipped = len(result.skipped)
-    passed = result.testsRun - failed - skipped
-    line = f"lava: {passed} passed, {failed} failed"
-    print(line + (f", {skipped} skipped" if skipped else ""))
-    sys.exit(1 if failed else 0)
+    runner.main("lava")

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""The one loader (barload) and the one renderer (barrender) under every
-script: the same inputs accepted everywhere (a bundle, a folder, a variant
-folder of rounds), the same refusal of hostile input (exit 2 and the cause,
-never a traceback), outputs that cannot be written (exit 4, nothing left
-behind), runs no measurement can give refused by the gate, and the strings
-the renderer makes."""
+"""The one loader (barbench.load) and the one renderer (barbench.render)
+under every script: the same inputs accepted everywhere (a bundle, a folder,
+a variant folder of rounds), the same refusal of hostile input (exit 2 and
+the cause, never a traceback), outputs that cannot be written (exit 41,
+nothing left behind), runs no measurement can give refused by the gate, and
+the strings the renderer makes."""
 import json
 import os
 import shutil
@@ -13,14 +13,11 @@ import sys
 import tempfile
 import unittest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SCRIPTS = os.path.dirname(HERE)
-REPO = os.path.dirname(SCRIPTS)
-sys.path.insert(0, SCRIPTS)
-sys.path.insert(0, HERE)
-import barload  # noqa: E402
-import barrender  # noqa: E402
-import fakeruns  # noqa: E402
+import fakeruns
+import runner
+from barbench import load, render, status
+from barbench.runs import Config
+from runner import REPO, SCRIPTS
 
 BUNDLE = os.path.join(REPO, "results", "baseline", "x86_64-stock.json")
 REF = os.path.join(REPO, "results", "reference", "x86_64-stock")
@@ -68,7 +65,7 @@ class Inputs(unittest.TestCase):
         self.assertEqual(rounds.count("device 0000:"), 4)
 
     def test_load_rounds_sets_the_round(self):
-        runs = barload.load(os.path.join(self.rundir, "msix-sparse"))
+        runs = load.load(os.path.join(self.rundir, "msix-sparse"))
         self.assertEqual(sorted(r.prov["round"] for r in runs),
                          [1, 1, 2, 2])
 
@@ -83,7 +80,7 @@ class Inputs(unittest.TestCase):
         self.assertIn("no longer mappable", out)
 
     def test_variants_of_a_comparison(self):
-        variants, warnings = barload.variants(self.rundir)
+        variants, warnings = load.variants(self.rundir)
         self.assertEqual(sorted(variants), ["msix-sparse", "stock"])
         self.assertEqual(warnings, [])
 
@@ -98,7 +95,8 @@ class Inputs(unittest.TestCase):
             self.assertIn("given twice", err)
 
     def test_compare_same_variant_twice(self):
-        rc, out, err = run("compare", "--no-charts", "--baseline", "stock",
+        rc, out, err = run("compare-report", "--no-charts", "--baseline",
+                           "stock",
                            "--candidate", "stock", self.rundir)
         self.assertEqual(rc, 2, err)
         self.assertIn("both 'stock': name two different variants", err)
@@ -107,7 +105,7 @@ class Inputs(unittest.TestCase):
         rd = fakeruns.rundir(os.path.join(self.tmp.name, "gap"),
                              extras=False)
         os.unlink(os.path.join(rd, "stock", "round-2", "0000_00_03_0.json"))
-        variants, warnings = barload.variants(rd)
+        variants, warnings = load.variants(rd)
         self.assertEqual(len(warnings), 1, warnings)
         self.assertIn("round-2: no 0000_00_03_0.json", warnings[0])
 
@@ -199,7 +197,7 @@ class Hostile(unittest.TestCase):
 
 
 class Outputs(unittest.TestCase):
-    """An --out that cannot be written: exit 4, checked before any work,
+    """An --out that cannot be written: exit 41, checked before any work,
     nothing left beside it."""
 
     def test_out_is_a_folder_or_has_no_parent(self):
@@ -211,7 +209,7 @@ class Outputs(unittest.TestCase):
                                    (missing, "no folder")):
                     with self.subTest(script=script, out=out):
                         rc, stdout, err = run(script, "-o", out, *args)
-                        self.assertEqual(rc, 4, err)
+                        self.assertEqual(rc, status.OUTPUT_FAILED, err)
                         self.assertIn(cause, err)
                         self.assertEqual(stdout, "")
             self.assertEqual(os.listdir(tmp), [])
@@ -221,9 +219,9 @@ class Outputs(unittest.TestCase):
             rd = fakeruns.rundir(os.path.join(tmp, "rd"), extras=False)
             blocker = os.path.join(tmp, "file")
             open(blocker, "w").close()
-            rc, out, err = run("compare", "--no-charts", "-o",
+            rc, out, err = run("compare-report", "--no-charts", "-o",
                                os.path.join(blocker, "x"), rd)
-            self.assertEqual(rc, 4, err)
+            self.assertEqual(rc, status.OUTPUT_FAILED, err)
             self.assertIn("cannot make the folder", err)
 
 
@@ -293,10 +291,10 @@ class Clocks(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             old = self.write(tmp, "old.json", None)
             ic = self.write(tmp, "ic.json", self.ICOUNT)
-            self.assertEqual(barload.clock_of(barload.load(old)[0]), "wall")
-            self.assertEqual(barload.clock_of(barload.load(ic)[0]), "icount")
-            with self.assertRaises(barload.InputError):
-                barload.one_clock(barload.load(old) + barload.load(ic))
+            self.assertEqual(load.clock_of(load.load(old)[0]), "wall")
+            self.assertEqual(load.clock_of(load.load(ic)[0]), "icount")
+            with self.assertRaises(load.InputError):
+                load.one_clock(load.load(old) + load.load(ic))
 
     def test_report_labels_and_refuses(self):
         with tempfile.TemporaryDirectory() as tmp:
@@ -325,8 +323,7 @@ class Clocks(unittest.TestCase):
             self.assertIn("clocks differ", err)
 
     def test_config_icount_sections(self):
-        import barruns
-        cfg = barruns.Config()
+        cfg = Config()
         self.assertEqual(cfg.slowdown_for("icount", "fd"), 1.01)
         self.assertEqual(cfg.slowdown_for("wall", "fd"), 4)
         self.assertEqual(cfg.icount_min_effect, 0.005)
@@ -335,11 +332,11 @@ class Clocks(unittest.TestCase):
             with open(conf, "w") as f:
                 f.write("[gate.icount.fd]\nmax_slowdown = 1.02\n"
                         "[gate.icount.bogus]\nmax_slowdown = 1\n")
-            with self.assertRaises(barload.InputError):
-                barruns.Config(conf)
+            with self.assertRaises(load.InputError):
+                Config(conf)
             with open(conf, "w") as f:
                 f.write("[gate.icount.fd]\nmax_slowdown = 1.02\n")
-            cfg = barruns.Config(conf)
+            cfg = Config(conf)
             self.assertEqual(cfg.slowdown_for("icount", "fd"), 1.02)
             self.assertEqual(cfg.slowdown_for("icount", "mmap"), 1.01)
             self.assertEqual(cfg.slowdown_for("wall", "fd"), 1.5)
@@ -351,48 +348,45 @@ class Render(unittest.TestCase):
     def test_costs(self):
         s = {"median_ns": 1101.4, "ci95_ns": [1100.6, 1102.5],
              "skipped": None}
-        self.assertEqual(barrender.med_ci(s), "1101 [1101, 1102]")
-        self.assertEqual(barrender.med_ci(dict(s, ci95_ns=None)), "1101")
-        self.assertEqual(barrender.med_ci({"median_ns": None,
+        self.assertEqual(render.med_ci(s), "1101 [1101, 1102]")
+        self.assertEqual(render.med_ci(dict(s, ci95_ns=None)), "1101")
+        self.assertEqual(render.med_ci({"median_ns": None,
                                            "skipped": "EINVAL"}),
                          "not mappable")
-        self.assertEqual(barrender.med_ci({"median_ns": None}),
+        self.assertEqual(render.med_ci({"median_ns": None}),
                          "no samples")
-        self.assertEqual(barrender.med_ci(dict(s, measured=False)),
+        self.assertEqual(render.med_ci(dict(s, measured=False)),
                          "not measured")
-        self.assertEqual(barrender.short_cost({"median_ns": None,
+        self.assertEqual(render.short_cost({"median_ns": None,
                                                "skipped": "x"}), "refused")
-        self.assertEqual(barrender.short_cost(None), "-")
+        self.assertEqual(render.short_cost(None), "-")
 
     def test_numbers(self):
-        self.assertEqual(barrender.factor(1.234), "1.23")
-        self.assertEqual(barrender.factor(13.46), "13.5")
-        self.assertEqual(barrender.fraction(3, 80), "3/80")
-        self.assertEqual(barrender.fraction(None, 80), "-")
-        self.assertEqual([barrender.page_label(s) for s in
+        self.assertEqual(render.factor(1.234), "1.23")
+        self.assertEqual(render.factor(13.46), "13.5")
+        self.assertEqual(render.fraction(3, 80), "3/80")
+        self.assertEqual(render.fraction(None, 80), "-")
+        self.assertEqual([render.page_label(s) for s in
                           (4096, 16384, 65536, 1 << 21, 1000)],
                          ["4K", "16K", "64K", "2M", "1000"])
 
     def test_tables(self):
-        lines = barrender.txt_table(["a", "bb"], [["xyz", 1]], right={1})
+        lines = render.txt_table(["a", "bb"], [["xyz", 1]], right={1})
         self.assertEqual(lines, ["a   bb", "--- --", "xyz  1"])
-        lines = barrender.txt_table(["a", "b"], [["x", "y"]], right=(),
+        lines = render.txt_table(["a", "b"], [["x", "y"]], right=(),
                                     sep="  ", indent="  ")
         self.assertEqual(lines, ["  a  b", "  -  -", "  x  y"])
-        self.assertEqual(barrender.md_table(["a", "b"], [["x|y", 2]],
+        self.assertEqual(render.md_table(["a", "b"], [["x|y", 2]],
                                             right={1}),
                          ["| a | b |", "|---|---:|", "| x\\|y | 2 |"])
 
     def test_wrap_keeps_words_whole(self):
-        text = "see device-side/alternate-variants.sh " * 4
-        lines = barrender.wrap(text, "  ", "  ", width=40)
+        text = "see harness/tests/test-variants.sh " * 4
+        lines = render.wrap(text, "  ", "  ", width=40)
         self.assertTrue(all(len(line) <= 40 or " " not in line.strip()
                             for line in lines))
         self.assertTrue(lines[1].startswith("    harness/"))
 
 
 if __name__ == "__main__":
-    result = unittest.main(exit=False, verbosity=0).result
-    failed = len(result.failures) + len(result.errors)
-    print(f"loader: {result.testsRun - failed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    runner.main("loader")

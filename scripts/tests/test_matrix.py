@@ -8,8 +8,6 @@ cause, and nothing written, for each kind of bad input.
 
 A 64K comparison to look at: test_matrix.py --make-fixture DIR"""
 import copy
-import importlib.machinery
-import importlib.util
 import json
 import os
 import random
@@ -19,28 +17,19 @@ import sys
 import tempfile
 import unittest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
-MATRIX = os.path.join(HERE, "..", "matrix")
+import runner
+from barbench import compare, load, matrix, status
+from runner import REPO
+
+MATRIX = os.path.join(runner.SCRIPTS, "matrix")
 # A real 4K comparison (make compare, x86_64 guest, barbench ac5194b), kept
 # as a fixture: results/reference/ moves on with each reference run.
 REF_4K = os.path.join(REPO, "scripts", "tests", "matrix-4k")
 NVME, XHCI = "1b36:0010", "1b36:000d"
 
 
-def load_matrix():
-    """scripts/matrix as a module (it has no .py suffix)."""
-    loader = importlib.machinery.SourceFileLoader("matrix", MATRIX)
-    spec = importlib.util.spec_from_loader("matrix", loader)
-    mod = importlib.util.module_from_spec(spec)
-    loader.exec_module(mod)
-    return mod
-
-
-matrix = load_matrix()
-import barload  # noqa: E402  (scripts/ is on the path once matrix loads)
-import barload_compare  # noqa: E402
-import barmatrix  # noqa: E402
+# scripts/matrix as a module (it has no .py suffix): its rendering.
+matrix_script = runner.load_file("matrix_script", MATRIX)
 
 
 def reference():
@@ -355,7 +344,7 @@ class Options(Base):
         out = self.fresh("nognuplot")
         rc, _, err = self.run_matrix("--out", out, REF_4K, self.dir_64k,
                                      env={"PATH": "/nonexistent"})
-        self.assertEqual(rc, 3, err)
+        self.assertEqual(rc, status.NO_CHART, err)
         self.assertIn("gnuplot not found on PATH", err)
         self.assertFalse(os.path.exists(os.path.join(out, "charts")))
         with open(os.path.join(out, "matrix.md")) as f:
@@ -396,9 +385,9 @@ class Options(Base):
         db["A"]["traps"] = {"bar": 1, "accesses": 5690}
         db["B"]["traps"] = {"bar": 2, "accesses": 3}
         path = write_compare(self.fresh("counts"), doc)
-        inputs = barmatrix.check_inputs([barload_compare.CompareDoc(path),
-                                      barload_compare.CompareDoc(REF_4K)])
-        h = barmatrix.build(inputs, False, *barmatrix.HEADLINE)["headline"]
+        inputs = matrix.check_inputs([compare.CompareDoc(path),
+                                      compare.CompareDoc(REF_4K)])
+        h = matrix.build(inputs, False, *matrix.HEADLINE)["headline"]
         self.assertIn("At 64K pages under msix-sparse, 667 of 1000 doorbell "
                       "accesses trap (median 1850 ns each) versus <1 of 1000 "
                       "under stock (55 ns)", h["text"])
@@ -432,7 +421,7 @@ class Options(Base):
         out = os.path.join(blocker, "out")
         rc, stdout, err = self.run_matrix("--no-charts", "--out", out,
                                           REF_4K, self.dir_64k)
-        self.assertEqual(rc, 4, err)
+        self.assertEqual(rc, status.OUTPUT_FAILED, err)
         self.assertIn("matrix: cannot write", err)
         self.assertNotIn("Traceback", err)
         self.assertEqual(stdout, "")
@@ -445,7 +434,7 @@ class Options(Base):
             self.assertIn(text, out)
 
     def test_default_out(self):
-        d = matrix.default_out()
+        d = matrix_script.default_out()
         self.assertEqual(os.path.dirname(d), os.path.join(REPO, "results"))
         self.assertRegex(os.path.basename(d), r"^matrix-\d{8}T\d{6}Z$")
 
@@ -465,10 +454,10 @@ class PerThousand(unittest.TestCase):
                              ((1, 5690), (0, "<1")),
                              ((5689, 5690), (1000, ">999"))):
             with self.subTest(t=t, n=n):
-                self.assertEqual(barmatrix.per_1000(t, n), want)
+                self.assertEqual(matrix.per_1000(t, n), want)
 
     def test_page_labels(self):
-        self.assertEqual([barmatrix.page_label(s) for s in
+        self.assertEqual([matrix.page_label(s) for s in
                           (4096, 16384, 65536, 2 << 20, 12345)],
                          ["4K", "16K", "64K", "2M", "12345"])
 
@@ -649,7 +638,7 @@ class BadInput(Base):
         """Members deleted or given other types at random: an InputError
         or a report, never another exception."""
         rng = random.Random(5)
-        good = barload_compare.CompareDoc(REF_4K)
+        good = compare.CompareDoc(REF_4K)
         base = ppc64le(reference())
         path = os.path.join(self.fresh("random"), "compare.json")
         os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -677,14 +666,15 @@ class BadInput(Base):
             with open(path, "w") as f:
                 json.dump(doc, f)
             try:
-                inputs = barmatrix.check_inputs([good, barload_compare.CompareDoc(path)])
-                doc = barmatrix.build(inputs, rng.random() < 0.5,
-                                   *barmatrix.HEADLINE)
-                matrix.report_txt(doc, [])
-                matrix.report_md(doc, [], [])
+                inputs = matrix.check_inputs([good,
+                                              compare.CompareDoc(path)])
+                doc = matrix.build(inputs, rng.random() < 0.5,
+                                   *matrix.HEADLINE)
+                matrix_script.report_txt(doc, [])
+                matrix_script.report_md(doc, [], [])
                 json.dumps(doc)
                 outcomes["built"] += 1
-            except barload.InputError as e:
+            except load.InputError as e:
                 self.assertTrue(str(e).startswith(path) or
                                 REF_4K in str(e) or
                                 "headline" in str(e), str(e))
@@ -698,7 +688,7 @@ def make_fixture(folder):
 
 
 class VmmRows(Base):
-    """--vmm: QEMU's measured rows at each page size beside barbench's
+    """--qemu-runs: QEMU's measured rows at each page size beside barbench's
     vmm:qemu.  The fixtures' vmm cases are relabelled vmm:qemu (as the
     qemu profile writes them); QEMU's rows are made to agree with the 4K
     doorbell and to differ on the 64K one."""
@@ -732,8 +722,8 @@ class VmmRows(Base):
         d4, d64 = self.inputs()
         out = self.fresh("vmm-out")
         rc, stdout, err = self.run_matrix(
-            "--no-charts", "--out", out, "--vmm", self.vmm("q64", 65536, 0),
-            "--vmm", self.vmm("q4", 4096, 0), d4, d64)
+            "--no-charts", "--out", out, "--qemu-runs", self.vmm("q64", 65536, 0),
+            "--qemu-runs", self.vmm("q4", 4096, 0), d4, d64)
         self.assertEqual(rc, 0, err)
         with open(os.path.join(out, "matrix.json")) as f:
             vmm = json.load(f)["vmm"]
@@ -760,7 +750,7 @@ class VmmRows(Base):
     def test_page_size_of_no_input(self):
         d4, d64 = self.inputs()
         rc, _, err = self.run_matrix("--no-charts", "--out",
-                                     self.fresh("vmm-bad"), "--vmm",
+                                     self.fresh("vmm-bad"), "--qemu-runs",
                                      self.vmm("q16", 16384, 0), d4, d64)
         self.assertEqual(rc, 2)
         self.assertIn("page size 16384, which no comparison has", err)
@@ -770,7 +760,4 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--make-fixture"] and len(sys.argv) == 3:
         print(make_fixture(sys.argv[2]))
         sys.exit(0)
-    result = unittest.main(exit=False, verbosity=0).result
-    failed = len(result.failures) + len(result.errors)
-    print(f"matrix: {result.testsRun - failed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    runner.main("matrix")

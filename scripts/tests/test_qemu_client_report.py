@@ -18,8 +18,9 @@ import sys
 import tempfile
 import unittest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-VMM = os.path.join(HERE, "..", "qemu-client-report")
+import runner
+
+VMM = os.path.join(runner.SCRIPTS, "qemu-client-report")
 ADDR = "0000:00:02.0"
 N = 10
 PLACES = [{"start": 0, "end": 8192, "place": "other"},
@@ -135,7 +136,7 @@ class VmmReport(unittest.TestCase):
         self.assertEqual(self.vmm()[0], 0)
         with open(os.path.join(self.run_dir, "vmm.json")) as f:
             before = f.read()
-        rc, out, err = self.vmm("--profile", "cloud-hypervisor")
+        rc, out, err = self.vmm("--vmm", "cloud-hypervisor")
         self.assertEqual(rc, 1, err)
         doc = self.doc("profile-cloud-hypervisor")
         wrong = [r for r in doc["rows"] if not r["prediction_ok"]]
@@ -236,9 +237,17 @@ class VmmReport(unittest.TestCase):
         self.assertIn("no QEMU trace log", err)
 
     def test_unknown_profile(self):
-        rc, _, err = self.vmm("--profile", "bhyve")
+        rc, _, err = self.vmm("--vmm", "bhyve")
         self.assertEqual(rc, 2)
         self.assertIn("no prediction of profile 'bhyve'", err)
+
+    def test_output_folder_that_cannot_be_made(self):
+        blocker = os.path.join(self.tmp.name, "a-file")
+        open(blocker, "w").close()
+        rc, _, err = self.vmm("--out", os.path.join(blocker, "sub"))
+        self.assertEqual(rc, 41, err)
+        self.assertIn("cannot make the folder", err)
+        self.assertNotIn("Traceback", err)
 
     def test_empty_folder(self):
         empty = os.path.join(self.tmp.name, "empty")
@@ -250,7 +259,4 @@ class VmmReport(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    result = unittest.main(exit=False, verbosity=0).result
-    failed = len(result.failures) + len(result.errors)
-    print(f"vmm-report: {result.testsRun - failed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    runner.main("qemu-client-report")

@@ -8,7 +8,9 @@ import sys
 import tempfile
 import unittest
 
-REPORT = os.path.join(os.path.dirname(__file__), "..", "report")
+import runner
+
+REPORT = os.path.join(runner.SCRIPTS, "report")
 
 
 def case(path, median, route=None, **extra):
@@ -125,7 +127,4 @@ class Report(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    result = unittest.main(exit=False, verbosity=0).result
-    failed = len(result.failures) + len(result.errors)
-    print(f"report: {result.testsRun - failed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    runner.main("report")

@@ -3,20 +3,17 @@
 self-checks: test_units, test_vfio_facts, test_trapcount) and tests/lib.sh (the
 shell ones) print KTAP that parses, and their output without it is what
 tests/run-all has always read; lava/report-cases --ktap prints a run's
-exact facts as KTAP.  Prints "ktap: N passed, M failed"."""
+exact facts as KTAP.  Prints "ktap: N passed, M failed[, K skipped]"."""
 import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import unittest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(REPO, "scripts"))
-sys.path.insert(0, os.path.join(REPO, "scripts", "tests"))
-import lavacheck  # noqa: E402  (parse_ktap, expected_facts)
+import lavacheck  # parse_ktap, expected_facts
+import runner
+from runner import REPO
 
 REF = os.path.join(REPO, "results", "reference", "x86_64-stock")
 
@@ -120,10 +117,4 @@ class KTAP(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    result = unittest.main(exit=False, verbosity=0).result
-    failed = len(result.failures) + len(result.errors)
-    skipped = len(result.skipped)
-    passed = result.testsRun - failed - skipped
-    line = f"ktap: {passed} passed, {failed} failed"
-    print(line + (f", {skipped} skipped" if skipped else ""))
-    sys.exit(1 if failed else 0)
+    runner.main("ktap")

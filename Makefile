@@ -79,13 +79,28 @@ TRAPS ?= 1
 # lib/: the pure code every tool and test links, built once per flavour
 # into an archive.  bench/ (barbench) and bpf/ (trapcount) each link it and
 # never each other, except barbench's one door to trapcount's library,
-# bench/counting_bpf.c.
+# bench/counting_bpf.c.  vmmdrive/ links lib/ and bench/'s suite of
+# registers (cases.c, profile.c).
 LIB_SRC := $(wildcard lib/*.c)
 BARBENCH_SRC := $(addprefix bench/,barbench.c info.c read.c run.c cases.c \
-		sample.c output.c provenance.c profile.c info_routes.c) \
+		sample.c output.c profile.c info_routes.c) \
 		$(if $(filter 1,$(TRAPS)),bench/counting_bpf.c bpf/traplib.c,\
 		bench/counting_none.c)
-INCLUDES := -Ilib -Ibench -Ibpf -Itests
+
+# Each object sees the headers of the folders it uses, no more: lib/'s,
+# its own folder's, tests/check.h in the tests.  bench/counting_bpf.c, the
+# one door to bpf/, sees bpf/ and the generated skeleton too.
+INCLUDES.lib/ := -Ilib
+INCLUDES.lib/tests/ := -Ilib -Itests
+INCLUDES.lib/fuzz/ := -Ilib
+INCLUDES.bench/ := -Ilib -Ibench
+INCLUDES.bench/tests/ := -Ilib -Itests
+INCLUDES.bpf/ = -Ilib -Ibpf -I$(BPF_GEN)
+INCLUDES.bpf/tests/ = -Ilib -Ibpf -I$(BPF_GEN) -Itests
+INCLUDES.vmmdrive/ := -Ilib -Ivmmdrive -Ibench
+# In a recipe of the object rules below: $* is the source without .c.
+includes = $(or $(INCLUDES.$(dir $*)),$(error no INCLUDES.$(dir $*) for $*.c)) \
+	$(if $(filter bench/counting_bpf,$*),-Ibpf -I$(BPF_GEN))
 
 # Objects: $(BUILD)/obj/ for ARCH, $(BUILD)/obj-san/ (CC, ASan/UBSan) and
 # $(BUILD)/obj-fuzz/ (FUZZ_CC, libFuzzer) for this machine.
@@ -131,14 +146,14 @@ FORCE:
 
 $(OBJ)/%.o: %.c $(SYSROOT_DONE)
 	@mkdir -p $(@D)
-	$(TARGET_CC) $(CFLAGS) $(WARN) $(TARGET_FLAGS) $(INCLUDES) -I$(BPF_GEN) -c $< -o $@
+	$(TARGET_CC) $(CFLAGS) $(WARN) $(TARGET_FLAGS) $(includes) -c $< -o $@
 $(OBJ_SAN)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -O1 $(SANITIZE) $(WARN) $(INCLUDES) -c $< -o $@
+	$(CC) $(CFLAGS) -O1 $(SANITIZE) $(WARN) $(includes) -c $< -o $@
 $(OBJ_FUZZ)/%.o: %.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
-		-fno-sanitize-recover=all $(WARN) $(INCLUDES) -c $< -o $@
+		-fno-sanitize-recover=all $(WARN) $(includes) -c $< -o $@
 
 $(LIB_A): $(call objs,$(OBJ),$(LIB_SRC))
 $(LIB_SAN_A): $(call objs,$(OBJ_SAN),$(LIB_SRC))
@@ -148,8 +163,8 @@ $(LIB_A) $(LIB_SAN_A) $(LIB_FUZZ_A):
 	$(if $(CROSS),$(CROSS),)ar rcs $@ $^
 
 # Only provenance.c says which version built it.
-$(OBJ)/bench/provenance.o: CFLAGS += -DBARBENCH_VERSION='"$(VERSION)"'
-$(OBJ)/bench/provenance.o: $(BUILD)/version
+$(OBJ)/lib/provenance.o: CFLAGS += -DBARBENCH_VERSION='"$(VERSION)"'
+$(OBJ)/lib/provenance.o: $(BUILD)/version
 # What includes the BPF skeleton needs it generated first.
 $(OBJ)/bench/counting_bpf.o $(OBJ)/bpf/traplib.o $(OBJ)/bpf/trapcount.o \
 	$(OBJ)/bpf/tests/test_trapcount.o: $(SKEL)
@@ -171,9 +186,8 @@ $(BUILD)/test_trapcount: $(call objs,$(OBJ),bpf/tests/test_trapcount.c bpf/trapl
 	$(TARGET_CC) $(LDFLAGS_STATIC) $(TARGET_FLAGS) -o $@ $^ $(BPF_LIBS)
 
 # A real VMM (QEMU under -qtest) as the VFIO client: make vmm.
-VMMDRIVE_SRC := bench/vmmdrive.c bench/cases.c bench/profile.c bench/info_routes.c \
-		bench/provenance.c bench/output.c bench/counting_none.c
-$(OBJ)/bench/vmmdrive.o: $(BUILD)/version
+VMMDRIVE_SRC := vmmdrive/vmmdrive.c vmmdrive/qtest.c bench/cases.c \
+		bench/profile.c
 $(BUILD)/vmmdrive: $(call objs,$(OBJ),$(VMMDRIVE_SRC)) $(LIB_A)
 	$(TARGET_CC) $(LDFLAGS_STATIC) $(TARGET_FLAGS) -o $@ $^ -lm
 
@@ -210,7 +224,7 @@ $(VMLINUX_H): $(KERNEL_BTF) bpf/gen-vmlinux-h
 	bpf/gen-vmlinux-h $(KERNEL_BTF) $@
 
 $(BPF_GEN)/trapcount.bpf.o: bpf/trapcount.bpf.c bpf/counting.bpf.h bpf/trapcount.h bpf/vfio_types.h \
-		lib/place.h $(VMLINUX_H)
+		lib/place.h lib/place_classify.h $(VMLINUX_H)
 	clang -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(BPF_GEN) \
 		-Ibpf -Ilib -c $< -o $@
 
@@ -223,7 +237,7 @@ deps:
 	@harness/install-deps
 
 # CLOCK=wall: QEMU's emulated time, in ns, which drifts 2-3x between and
-# within boots; CLOCK=icount: guest instructions, exact (README: "Two clocks").
+# within boots; CLOCK=icount: guest instructions, exact (docs/clocks.md).
 CLOCK ?= wall
 CLOCK_SUFFIX := $(if $(filter icount,$(CLOCK)),-icount)
 # VARIANT: the kernel variant the suite runs under (harness/variants/).
@@ -272,9 +286,9 @@ baseline: deps $(BUILD)/barbench
 FUZZ_SECONDS ?= 300
 fuzz: deps fuzz-bins
 	@lib/fuzz/run --seconds $(FUZZ_SECONDS) $(BUILD)
-	@python3 scripts/tests/fuzz_results.py 5000
+	@PYTHONPATH=scripts python3 scripts/tests/fuzz_results.py 5000
 
-# What trapcount adds to a trapped access (README: "Overhead").
+# What trapcount adds to a trapped access (docs/trapcount.md, "Overhead").
 # On ppc64le, whose kernel has no BPF trampolines, the kprobe setups only.
 overhead: deps $(BUILD)/barbench $(BUILD)/trapcount
 	@out=$(RESULTS)/overhead-$$(date -u +%Y%m%dT%H%M%SZ)-$(ARCH)$(CLOCK_SUFFIX); \
@@ -291,7 +305,7 @@ vmm: deps $(BUILD)/barbench $(BUILD)/vmmdrive $(BUILD)/trapcount
 # Lab fleets (lava/README.md): the job templates and test definitions
 # against LAVA's own schemas; the kernel and initramfs the QEMU job boots.
 lava-validate: deps
-	@python3 scripts/tests/test_lava.py Jobs Definitions
+	@PYTHONPATH=scripts python3 scripts/tests/test_lava.py Jobs Definitions
 lava-images: deps $(BUILD)/barbench
 	@test -n "$(LAVA_IMAGES)" || { echo "usage: make lava-images LAVA_IMAGES=DIR (a new folder)" >&2; exit 2; }
 	@lava/make-qemu-images --build $(BUILD) $(LAVA_IMAGES)

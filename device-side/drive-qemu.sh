@@ -58,7 +58,7 @@ for vm in "$@"; do
 	[ -z "$opts" ] || v="$v+$opts"
 	case $opts in *x-msix-relocation=*) profile=qemu-relocation ;; esac
 	say "$v: loading $m"
-	load "$m" || exit 3
+	load "$m" || exit 120	# setup failed: docs/exit-statuses.md
 	mkdir -p "$out/$v"
 	for dev in $devices; do
 		name=$(echo "$dev" | tr ':.' '__')

@@ -14,8 +14,10 @@
 # Exit 2, with a message on stderr, on anything but a barbench run file.
 #
 # A case's NAME is PLACE.REGISTER.OFFSET.OP.wWIDTH.PATH (REGISTER left out
-# where the case has none); scripts/barlava.py names cases the same way to
-# check an import's measurements against its JSON.
+# where the case has none); scripts/barbench/lava.py names cases the same
+# way to check an import's measurements against its JSON.
+# tests/test_awk_reader.py holds these records to the Python reader's on
+# every committed run (docs/schemas.md describes run/1).
 
 # ---- JSON, flattened into v[PATH] (PATH: "cases.3.median_ns") ----------
 
@@ -57,6 +59,16 @@ function fail(why) {
 		if (s == "")
 			break
 		c = substr(s, 1, 1)
+		# Raw samples are many and never reported: a list of numbers on
+		# one line, as barbench writes it, is passed over whole (cutting
+		# a long line a token at a time costs its length each time).
+		if (c == "\"" && depth > 0 && type[depth] == "o" && want_key[depth] &&
+		    match(s, /^"raw_ns"[ \t]*:[ \t]*\[[-+0-9.eE, \t]*\]/)) {
+			key[depth] = "raw_ns"
+			want_key[depth] = 0
+			s = substr(s, RLENGTH + 1)
+			continue
+		}
 		if (c == "{" || c == "[") {
 			if (depth > 0 && type[depth] == "o" && want_key[depth])
 				fail("a value where a key was expected")
@@ -114,7 +126,7 @@ function out(kind, name, result, meas, units, why) {
 }
 
 # PLACE[.REGISTER].0xOFFSET.OP.wWIDTH.PATH, the path of a VMM profile's
-# case as vmm-NAME (scripts/barlava.py's case_name is the same).
+# case as vmm-NAME (scripts/barbench/lava.py's case_name is the same).
 function case_name(i,   c, reg, n, p) {
 	c = "cases." i "."
 	reg = str(c "register")
@@ -122,9 +134,12 @@ function case_name(i,   c, reg, n, p) {
 	n = str(c "place")
 	if (reg != "" && t[c "register"] == "s")
 		n = n "." reg
+	# Path vmm with the profile in "vmm" (barbench's file), or already
+	# vmm:NAME (a run kept in a bundle, as the Python loader labels it).
 	p = str(c "path")
-	if (has(c "vmm"))
-		p = p "-" str(c "vmm")
+	if (p == "vmm" && t[c "vmm"] == "s")
+		p = p ":" str(c "vmm")
+	gsub(/:/, "-", p)
 	return n "." sprintf("0x%04x", str(c "offset")) "." str(c "op") ".w" \
 		str(c "width") "." p
 }
@@ -148,7 +163,8 @@ END {
 	if (!has("device.address") || !has("cases.0.path"))
 		fail("no device.address or no cases")
 	# LAVA splits a result line at spaces, so a unit is one word: the
-	# short name scripts/barrender.py and barbench's progress lines use.
+	# short name scripts/barbench/render.py and barbench's progress lines
+	# use.
 	units = str("provenance.clock.kind") == "icount" ? "insns" : "ns"
 
 	print "S|" set

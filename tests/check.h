@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A minimal test harness: CHECK records a pass or a failure with the line
- * and the expression; check_summary() prints "N passed, M failed" (the line
- * CI reads) and gives the exit status.
+ * and the expression; check_skip() a check that cannot be made here, with
+ * the reason; check_summary() prints "N passed, M failed[, K skipped]"
+ * (the line CI reads) and gives the exit status.
  *
  * With KTAP=1 in the environment, check_summary() prints the checks as
  * KTAP first (KTAP version 1, the plan 1..N, one "ok N" or "not ok N" per
@@ -17,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int check_passed, check_failed;
+static int check_passed, check_failed, check_skipped;
 /* KTAP's plan comes before its results: the result lines wait here. */
 static FILE *check_ktap_lines;
 
@@ -36,7 +37,7 @@ static inline void check_note(int ok, const char *file, int line,
 	if (!check_ktap_lines && !(check_ktap_lines = tmpfile()))
 		return;
 	fprintf(check_ktap_lines, "%s %d %s:%d ", ok ? "ok" : "not ok",
-		check_passed + check_failed, file, line);
+		check_passed + check_failed + check_skipped, file, line);
 	/* "#" would start a KTAP directive; a name is one line. */
 	for (; *what; what++)
 		fputc(*what == '#' || *what == '\n' ? '_' : *what,
@@ -89,12 +90,28 @@ static inline void check_note(int ok, const char *file, int line,
 		check_note(_ok, __FILE__, __LINE__, #a " == " #b);	\
 	} while (0)
 
+/*
+ * A check that cannot be made here (a kernel without the feature it
+ * needs): counted apart, said on stdout with the reason, "# SKIP" in KTAP.
+ */
+#define check_skip(what, reason)					\
+	do {								\
+		check_skipped++;					\
+		printf("SKIP: %s: %s\n", (what), (reason));		\
+		if (check_ktap() && (check_ktap_lines ||		\
+		    (check_ktap_lines = tmpfile())))			\
+			fprintf(check_ktap_lines, "ok %d %s # SKIP %s\n",	\
+				check_passed + check_failed +		\
+				check_skipped, (what), (reason));	\
+	} while (0)
+
 /* KTAP's header, plan and results, then the totals kselftest prints. */
 static inline void check_ktap_print(void)
 {
 	int c;
 
-	printf("KTAP version 1\n1..%d\n", check_passed + check_failed);
+	printf("KTAP version 1\n1..%d\n",
+	       check_passed + check_failed + check_skipped);
 	if (check_ktap_lines) {
 		rewind(check_ktap_lines);
 		while ((c = fgetc(check_ktap_lines)) != EOF)
@@ -102,15 +119,20 @@ static inline void check_ktap_print(void)
 		fclose(check_ktap_lines);
 		check_ktap_lines = NULL;
 	}
-	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0\n",
-	       check_passed, check_failed);
+	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:%d error:0\n",
+	       check_passed, check_failed, check_skipped);
 }
 
 static inline int check_summary(const char *name)
 {
 	if (check_ktap())
 		check_ktap_print();
-	printf("%s: %d passed, %d failed\n", name, check_passed, check_failed);
+	if (check_skipped)
+		printf("%s: %d passed, %d failed, %d skipped\n", name,
+		       check_passed, check_failed, check_skipped);
+	else
+		printf("%s: %d passed, %d failed\n", name, check_passed,
+		       check_failed);
 	return check_failed ? 1 : 0;
 }
 

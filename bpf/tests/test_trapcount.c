@@ -23,6 +23,7 @@
 #include <bpf/bpf.h>
 
 #include "traplib.h"
+#include "trapcount.skel.h"
 #include "vfio_dev.h"
 #include "check.h"
 
@@ -126,13 +127,44 @@ static unsigned long long mapped_at(struct trap_session *s, int region,
 	return w.count;
 }
 
+/*
+ * Is @name (as the kernel keeps it: at most BPF_OBJ_NAME_LEN - 1 bytes)
+ * one of trapcount's programs?  Other tools' programs on the system are
+ * none of this test's business.
+ */
+static int is_trapcount_program(const char *name)
+{
+	struct trapcount_bpf *skel = trapcount_bpf__open();
+	struct bpf_program *p;
+	int found = 0;
+
+	if (!skel)
+		return 0;
+	bpf_object__for_each_program(p, skel->obj)
+		if (!strncmp(bpf_program__name(p), name, BPF_OBJ_NAME_LEN - 1))
+			found = 1;
+	trapcount_bpf__destroy(skel);
+	return found;
+}
+
+/* trapcount's programs loaded now (by this test or a trapcount). */
 static int count_programs(void)
 {
 	__u32 id = 0;
 	int n = 0;
 
-	while (!bpf_prog_get_next_id(id, &id))
-		n++;
+	while (!bpf_prog_get_next_id(id, &id)) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+		int fd = bpf_prog_get_fd_by_id(id);
+
+		if (fd < 0)
+			continue;	/* released since */
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		    is_trapcount_program(info.name))
+			n++;
+		close(fd);
+	}
 	return n;
 }
 
@@ -330,7 +362,9 @@ static void switched_out(const char *addr, int kprobes)
 	f.uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
 	if (f.uffd < 0 && errno == ENOSYS) {
 		/* A kernel built without CONFIG_USERFAULTFD (make defconfig's). */
-		printf("# skip: switched-out reads: no userfaultfd here\n");
+		check_skip(kprobes ? "switched-out reads, -H kprobes" :
+			   "switched-out reads, -H fentry/fexit",
+			   "no userfaultfd in this kernel");
 		return;
 	}
 	bufs = mmap(NULL, READS * f.page, PROT_READ | PROT_WRITE,
@@ -382,13 +416,17 @@ static void filter_other_pid(const char *addr)
 	struct trap_opts o = { .filter = 1 };
 	struct trap_session s;
 	struct vfio_dev d;
+	int opened;
 
 	if (trap_start(&s, &o, &err)) {
 		CHECK(0);
 		return;
 	}
 	trap_add_pid(&s, 1);	/* init: it never touches the device */
-	if (!vfio_dev_open(&d, addr, 0, &err)) {
+	/* Without the reads made, "0 counted" would say nothing. */
+	opened = !vfio_dev_open(&d, addr, 0, &err);
+	CHECK(opened);
+	if (opened) {
 		fd_reads(&d, 0, 0x0, 4, 25);
 		vfio_dev_close(&d);
 	}

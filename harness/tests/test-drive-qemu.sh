@@ -118,7 +118,7 @@ assert check_of("stock+x-msix-relocation=bar2")["trace_events"] == 0
 # A wrong profile fails the prediction check.  Which profiles differ from
 # QEMU's measurements here, row by row, from the predictions vmmdrive
 # recorded: at least one must (at 4K cloud-hypervisor's, which traps the
-# table's page under stock), and scripts/qemu-client-report --profile must fail on
+# table's page under stock), and scripts/qemu-client-report --vmm must fail on
 # exactly those rows.  Prints "NAME WRONG RIGHT".
 python3 - "$run" >"$tmp/wrong" <<'EOF'
 import glob, json, sys
@@ -144,9 +144,9 @@ EOF
 set -- $(cat "$tmp/wrong")
 check "a profile other than QEMU's predicts some row wrong (${1:-none})" [ -n "${1:-}" ]
 if [ -n "${1:-}" ]; then
-	python3 "$repo/scripts/qemu-client-report" --profile "$1" "$run" >"$tmp/wrong.out" 2>&1
+	python3 "$repo/scripts/qemu-client-report" --vmm "$1" "$run" >"$tmp/wrong.out" 2>&1
 	rc=$?
-	check "scripts/qemu-client-report --profile $1 on QEMU's measurements fails (1)" \
+	check "scripts/qemu-client-report --vmm $1 on QEMU's measurements fails (1)" \
 		eval '[ $rc = 1 ] || { tail "$tmp/wrong.out"; false; }'
 	check "...on exactly the $2 rows that differ" \
 		grep -q "predictions of the profile ($1): $3 of $(( $2 + $3 )) rows right" "$tmp/wrong.out"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Kernels other than the guest's own Debian 6.12: the iommufd variant's
-# kernel, built from Debian's source (harness/build-kernel; about 16 minutes
+# kernel, built from Debian's source (harness/build-kernel; about 13 minutes
 # cold on 2 cores, cached after), and sid's newest Debian kernel.
 #  - build-kernel refuses a config line that does not survive olddefconfig;
 #  - through the iommufd cdev path the group path's facts hold (test_vfio_facts

@@ -27,7 +27,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 check_out=$tmp/check.out
 sim() { python3 "$repo/lava/tests/lavasim.py" "$@"; }
-lavacheck() { python3 "$repo/scripts/tests/lavacheck.py" "$@"; }
+lavacheck() { PYTHONPATH="$repo/scripts" python3 "$repo/scripts/tests/lavacheck.py" "$@"; }
 lava_import() { python3 "$repo/scripts/lava-import" "$@"; }
 
 # ---- 1. the steps in the guest, under stand-ins -------------------------

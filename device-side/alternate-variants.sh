@@ -25,17 +25,17 @@ while [ $# -gt 0 ]; do
 	--rounds) rounds=$2; shift 2 ;;
 	--samples) samples=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
-	--*) echo "compare-run: unknown option $1" >&2; exit 2 ;;
+	--*) echo "alternate-variants: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
 done
-[ $# -ge 1 ] || { echo "compare-run: no VARIANT=MODULE given" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "alternate-variants: no VARIANT=MODULE given" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
 devices=${BARBENCH_DEVICES:-"${BARBENCH_NVME:-} ${BARBENCH_XHCI:-}"}
 BARBENCH=${BARBENCH:-./barbench}
 export BARBENCH
 
-say() { echo "compare-run: $*" >&2; }
+say() { echo "alternate-variants: $*" >&2; }
 
 for dev in $devices; do
 	o=$(cat "/sys/bus/pci/devices/$dev/driver_override" 2>/dev/null)
@@ -56,15 +56,7 @@ done
 # unload, load MODULE|stock (the variant's core, stock vfio-pci on top,
 # the devices bound again): shared with the guest tests.
 . "$here/vfio-modules.sh"
-
-restore() {
-	trap - EXIT INT TERM HUP
-	load stock || say "could not put the stock vfio-pci-core back"
-}
-trap restore EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+restore_stock_on_exit
 
 status=0
 for round in $(seq "$rounds"); do

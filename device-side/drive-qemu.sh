@@ -27,11 +27,11 @@ while [ $# -gt 0 ]; do
 	--accesses) accesses=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--device-opts) opts=$2; shift 2 ;;
-	--*) echo "vmm-run: unknown option $1" >&2; exit 2 ;;
+	--*) echo "drive-qemu: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
 done
-[ $# -ge 1 ] || { echo "vmm-run: no VARIANT=MODULE given" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "drive-qemu: no VARIANT=MODULE given" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
 devices=${BARBENCH_DEVICES:-"${BARBENCH_NVME:-} ${BARBENCH_XHCI:-}"}
 QEMU=${QEMU:-$(cat q/command)}
@@ -40,17 +40,9 @@ MACHINE=${MACHINE:-$(cat q/machine)}
 # Debian's QEMU loads its TCG accelerator as a module, even under qtest.
 export QEMU_MODULE_DIR=${QEMU_MODULE_DIR:-$PWD/q/modules}
 
-say() { echo "vmm-run: $*" >&2; }
+say() { echo "drive-qemu: $*" >&2; }
 . "$here/vfio-modules.sh"
-
-restore() {
-	trap - EXIT INT TERM HUP
-	load stock || say "could not put the stock vfio-pci-core back"
-}
-trap restore EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+restore_stock_on_exit
 
 status=0
 for vm in "$@"; do

@@ -42,3 +42,16 @@ load() {
 	done
 }
 
+
+# restore_stock_on_exit: however the script ends (a signal too, with the
+# shell's usual status), put the stock vfio-pci-core back under the devices.
+restore_stock_on_exit() {
+	trap restore_stock EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	trap 'exit 129' HUP
+}
+restore_stock() {
+	trap - EXIT INT TERM HUP
+	load stock || say "could not put the stock vfio-pci-core back"
+}

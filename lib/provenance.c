@@ -49,8 +49,10 @@ static void cpu_model(char *buf, size_t len)
 			size_t k = strlen(keys[i]);
 			char *v;
 
+			/* The key, then blanks, then ':': "cpu" must not
+			 * take x86's "cpu family" line. */
 			if (strncmp(line, keys[i], k) ||
-			    (line[k] != ' ' && line[k] != '\t' && line[k] != ':'))
+			    line[k + strspn(line + k, " \t")] != ':')
 				continue;
 			v = strchr(line, ':');
 			if (!v)

@@ -31,6 +31,10 @@ def main():
         doc = json.load(open(f))
         name = os.path.basename(f)
         check(doc.get("traps", {}).get("lost") == 0, f"{name}: lost == 0")
+        # x86's "cpu family" line once passed for the model: a bare number.
+        model = doc["provenance"].get("cpu_model", "")
+        check(model and not model.isdigit(),
+              f"{name}: cpu_model {model!r} names a model")
         for c in doc["cases"]:
             if c.get("skipped"):
                 continue

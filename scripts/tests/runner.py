@@ -32,6 +32,8 @@ def main(name):
     failed = len(result.failures) + len(result.errors) + \
         len(result.unexpectedSuccesses)
     skipped = len(result.skipped)
+    for test, reason in result.skipped:
+        print(f"SKIP: {test.id()}: {reason}")
     sys.exit(summary(name, result.testsRun - failed - skipped, failed,
                      skipped))
 

@@ -14,7 +14,7 @@ trap 'rm -rf "$stage" "$out"' EXIT
 module=$("$repo/harness/build-module" msix-sparse) || exit 1
 # The whole harness: compare-variants sources its libraries and runs device-side/.
 mkdir -p "$stage/repo/build"
-cp -r "$repo/harness" "$stage/repo/"
+cp -r "$repo/harness" "$repo/device-side" "$stage/repo/"
 cp "$repo/build/barbench" "$stage/repo/build/"
 cp "$module" "$stage/msix-sparse.ko"
 

@@ -34,7 +34,7 @@ lava_import() { python3 "$repo/scripts/lava-import" "$@"; }
 module=$("$repo/harness/build-module" msix-sparse) || exit 1
 stage=$tmp/stage
 mkdir -p "$stage/repo/build"
-cp -r "$repo/lava" "$repo/harness" "$stage/repo/"
+cp -r "$repo/lava" "$repo/harness" "$repo/device-side" "$stage/repo/"
 cp "$build/barbench" "$stage/repo/build/"
 cp "$module" "$stage/msix-sparse.ko"
 cp -r "$repo/lava/tests/bin" "$stage/lava-bin"

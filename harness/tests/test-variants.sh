@@ -92,7 +92,7 @@ check "compare --arch riscv64 gives 2" [ $? = 2 ]
 check "and says it is unsupported" grep -q "unsupported --arch .riscv64." "$results/bad.log"
 "$repo/harness/compare-variants" --arch >"$results/bad.log" 2>&1
 check "compare --arch without a value gives 2" [ $? = 2 ]
-check "and says so" grep -q "^compare: --arch needs a value" "$results/bad.log"
+check "and says so" grep -q "^compare-variants: --arch needs a value" "$results/bad.log"
 "$repo/harness/run-suite" --samples >"$results/bad.log" 2>&1
 check "run-suite --samples without a value gives 2" [ $? = 2 ]
 check "and says so" grep -q "^run-suite: --samples needs a value" "$results/bad.log"

@@ -1,8 +1,8 @@
 #!/bin/sh
 # The day Debian uploads a new 6.12, made to happen here:
 #  - a copy of the mirror's bookworm-backports index with one more kernel,
-#    6.12.NEXT, served from a local file: mirror: fetch-kernel --newest
-#    takes it (and, from the real index, the release the baselines name);
+#    one past the mirror's newest, served from a local file: mirror:
+#    fetch-kernel --newest takes it (and, from the real index, the newest);
 #  - the committed baseline against a run of that new kernel: the tests'
 #    baseline_fits turns the gate into a skip that names both kernels and
 #    `make baseline`; the gate itself refuses (2) with the same words.
@@ -16,13 +16,16 @@ check_out=$work/check.out
 cache=${CACHE:-$repo/.cache}
 baseline=$repo/results/baseline/x86_64-stock-icount.json
 krel=$(kernel_release_of "$baseline")			# e.g. 6.12.95+deb12-amd64
-abi=${krel%-amd64}					# 6.12.95+deb12
+
+# The real index, from fetch-kernel's apt state (it fetches it if needed).
+# The upload is one past the mirror's newest today, not the baselines':
+# this test must itself survive the next real upload.
+"$repo/harness/fetch-kernel" -q || { echo "FAIL: fetch-kernel"; summary_line kernel-upload 0 1 0; exit 1; }
+newest_krel=$(cat "$cache/kernel/x86_64/VERSION")	# e.g. 6.12.95+deb12-amd64
+abi=${newest_krel%-amd64}				# 6.12.95+deb12
 minor=${abi#6.12.}
 minor=${minor%%+*}
 next=6.12.$((minor + 1))+deb12				# the upload
-
-# The real index, from fetch-kernel's apt state (it fetches it if needed).
-"$repo/harness/fetch-kernel" -q || { echo "FAIL: fetch-kernel"; summary_line kernel-upload 0 1 0; exit 1; }
 packages=$(ls "$cache"/kernel/x86_64/apt/lists/*bookworm-backports_main_binary-amd64_Packages* | head -n 1)
 
 # mirror DIR [EXTRA-STANZA-FILE]: a file: mirror of bookworm-backports with
@@ -49,13 +52,13 @@ newest() {
 }
 
 /usr/lib/apt/apt-helper cat-file "$packages" |
-	awk -v p="linux-image-$krel-unsigned" '$0 == "Package: " p { on = 1 } on && /^$/ { exit } on' |
+	awk -v p="linux-image-$newest_krel-unsigned" '$0 == "Package: " p { on = 1 } on && /^$/ { exit } on' |
 	sed "s/$abi/$next/g" >"$work/upload.stanza"
-check "the index holds the baselines' kernel ($krel)" [ -s "$work/upload.stanza" ]
+check "the index holds the cached kernel ($newest_krel)" [ -s "$work/upload.stanza" ]
 mirror "$work/before"
 mirror "$work/after" "$work/upload.stanza"
-check "before the upload, fetch-kernel's newest is $krel" \
-	eval '[ "$(newest "$work/before")" = "$krel (cached: none)" ]'
+check "before the upload, fetch-kernel's newest is $newest_krel" \
+	eval '[ "$(newest "$work/before")" = "$newest_krel (cached: none)" ]'
 check "after the upload, fetch-kernel's newest is $next-amd64" \
 	eval '[ "$(newest "$work/after")" = "$next-amd64 (cached: none)" ]'
 
